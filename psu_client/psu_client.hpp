@@ -1,0 +1,85 @@
+// Client of one Windows DHCP server's PowerShell Universal endpoints (/api/dhcp/..., plugin-behaviour.md
+// §3). Every PSU wire detail (paths, snake_case/PascalCase keys, tolerant list parsing) lives in
+// psu_client/; callers see engine types only. Records that cannot be used are skipped and reported in
+// `problems`, never fatal.
+#pragma once
+
+#include "http/expected.hpp"
+#include "http/http_client.hpp"
+#include "sync_engine/dhcp_snapshot.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nds::psu {
+
+struct PsuOptions {
+    std::string server_name;   ///< NetBox DHCPServer name, for messages
+    std::string base_url;      ///< "https://dhcp01.example.com:443" (the client appends /api/dhcp/...)
+    std::string token;         ///< App Token; sent as "Authorization: Bearer <token>" when non-empty
+    http::ClientOptions http;
+};
+
+/// A parsed list plus the records that were skipped.
+template <class T>
+struct ParsedList {
+    std::vector<T> items;
+    std::vector<engine::ReadProblem> problems;
+};
+
+struct Health { std::string status; std::string version; };
+
+struct Failover {
+    std::string name;
+    std::string primary_server;
+    std::string secondary_server;
+    std::string mode;
+    std::vector<std::string> scope_ids;
+    int max_client_lead_time = 3600;
+    int max_response_delay = 30;
+    std::optional<int> state_switchover_interval;
+    bool enable_auth = false;
+};
+
+struct OptionValue {
+    int code = 0;
+    std::string name;
+    std::vector<std::string> value;
+    std::string type;
+    std::string vendor_class;
+};
+
+class PsuClient {
+public:
+    PsuClient(boost::asio::any_io_executor executor, PsuOptions options);
+    ~PsuClient();
+
+    const std::string& server_name() const;
+
+    boost::asio::awaitable<Expected<Health>> health();
+    boost::asio::awaitable<Expected<ParsedList<engine::DhcpScope>>> list_scopes(bool active_only);
+    boost::asio::awaitable<Expected<ParsedList<engine::DhcpLease>>> list_leases(engine::Ipv4Address scope_id);
+    boost::asio::awaitable<Expected<ParsedList<engine::DhcpReservation>>> list_reservations(engine::Ipv4Address scope_id);
+    boost::asio::awaitable<Expected<ParsedList<engine::DhcpExclusion>>> list_exclusions(engine::Ipv4Address scope_id);
+    boost::asio::awaitable<Expected<ParsedList<Failover>>> list_failovers();
+    boost::asio::awaitable<Expected<ParsedList<OptionValue>>> list_scope_options(engine::Ipv4Address scope_id);
+
+    boost::asio::awaitable<Expected<Done>> create_scope(const engine::DhcpScope& scope);
+    boost::asio::awaitable<Expected<Done>> update_scope(const engine::DhcpScope& scope);
+    boost::asio::awaitable<Expected<Done>> create_reservation(engine::Ipv4Address scope_id, const engine::DhcpReservation& reservation);
+    boost::asio::awaitable<Expected<Done>> update_reservation(const engine::DhcpReservation& reservation);
+    boost::asio::awaitable<Expected<Done>> delete_reservation(const std::string& client_id);
+    boost::asio::awaitable<Expected<Done>> create_exclusion(engine::Ipv4Address scope_id, const engine::DhcpExclusion& exclusion);
+    boost::asio::awaitable<Expected<Done>> delete_exclusion(engine::Ipv4Address scope_id, const engine::DhcpExclusion& exclusion);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nds::psu

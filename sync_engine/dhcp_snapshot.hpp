@@ -1,0 +1,74 @@
+// What the sync read from one DHCP server (PSU endpoints, plugin-behaviour.md §3.4), already parsed and
+// normalised at the edge (client ids by client_id.hpp). A read that failed is nullopt, never an empty list:
+// the engine deletes nothing on the basis of a read that did not succeed.
+#pragma once
+
+#include "sync_engine/ipv4.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nds::engine {
+
+struct DhcpScope {
+    Ipv4Address scope_id;  ///< network address, the scope's identity on the wire
+    std::string name;
+    Ipv4Address start_ip;
+    Ipv4Address end_ip;
+    Ipv4Address subnet_mask;
+    std::string description;
+    bool active = true;    ///< state "Active"
+    std::int64_t lease_duration_seconds = 86400;
+    std::optional<Ipv4Address> router;
+    std::string failover_name;  ///< "" when the scope is in no failover relationship
+};
+
+struct DhcpLease {
+    Ipv4Address ip;
+    std::string client_id;
+    std::string hostname;
+    std::string lease_expiry;  ///< as sent, may be ""
+};
+
+struct DhcpReservation {
+    Ipv4Address ip;
+    std::string client_id;
+    std::string name;
+    std::string description;
+    std::string type = "Dhcp";
+};
+
+struct DhcpExclusion {
+    Ipv4Address start_ip;
+    Ipv4Address end_ip;
+    friend auto operator<=>(const DhcpExclusion&, const DhcpExclusion&) = default;
+};
+
+/// Per-scope reads. Each list is nullopt when its read failed (error says why).
+struct DhcpScopeData {
+    std::optional<std::vector<DhcpLease>> leases;
+    std::optional<std::vector<DhcpReservation>> reservations;
+    std::optional<std::vector<DhcpExclusion>> exclusions;
+    std::string error;
+};
+
+/// A record the client could not use (bad IP, bad JSON, unknown enum); skipped and reported.
+struct ReadProblem {
+    std::string server;
+    std::string scope;   ///< scope id or ""
+    std::string what;    ///< e.g. "lease ip_address '10.0.1.999' is not an IPv4 address"
+};
+
+struct DhcpServerSnapshot {
+    std::string server_name;
+    bool reachable = false;            ///< health check answered
+    std::string error;                 ///< why not reachable / why the scope list failed
+    std::optional<std::vector<DhcpScope>> scopes;     ///< nullopt: scope list read failed
+    std::map<std::uint32_t, DhcpScopeData> scope_data;  ///< by scope_id.value, only for scopes that were read
+    std::vector<ReadProblem> problems;
+};
+
+}  // namespace nds::engine

@@ -1,0 +1,89 @@
+// What the sync read from NetBox: the plugin's objects and the NetBox core objects they refer to.
+// Produced by netbox_client/, consumed by the engine. Tags are slugs.
+#pragma once
+
+#include "sync_engine/ipv4.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nds::engine {
+
+using ObjectId = std::int64_t;
+
+struct NetBoxServer {
+    ObjectId id = 0;
+    std::string name;
+    std::string hostname;
+    int port = 443;
+    bool use_https = true;
+    bool verify_ssl = true;
+    bool sync_standalone_scopes = true;
+    std::vector<std::string> tags;
+};
+
+struct NetBoxFailover {
+    ObjectId id = 0;
+    std::string name;
+    ObjectId primary_server_id = 0;
+    ObjectId secondary_server_id = 0;
+    std::string mode = "LoadBalance";
+    bool sync_enabled = true;
+    std::vector<std::string> tags;
+};
+
+struct NetBoxPrefix {
+    ObjectId id = 0;
+    Ipv4Network prefix;
+    std::optional<ObjectId> vrf_id;  ///< nullopt = global table
+    std::vector<std::string> tags;
+};
+
+struct NetBoxExclusionRange {
+    ObjectId id = 0;
+    ObjectId scope_id = 0;
+    Ipv4Address start_ip;
+    Ipv4Address end_ip;
+};
+
+struct NetBoxScope {
+    ObjectId id = 0;
+    std::string name;
+    ObjectId prefix_id = 0;
+    Ipv4Address start_ip;
+    Ipv4Address end_ip;
+    std::optional<Ipv4Address> router;
+    std::int64_t lease_lifetime = 86400;
+    std::optional<ObjectId> server_id;
+    std::optional<ObjectId> failover_id;
+    std::vector<std::string> tags;
+    std::vector<NetBoxExclusionRange> exclusion_ranges;
+};
+
+struct NetBoxIpAddress {
+    ObjectId id = 0;
+    Ipv4Address address;
+    int prefix_length = 32;
+    std::optional<ObjectId> vrf_id;
+    std::string status;
+    std::string dns_name;
+    std::string client_id;   ///< custom field dhcp_client_id, normalised (client_id.hpp); "" when unset
+    std::string description;
+    std::vector<std::string> tags;
+};
+
+struct NetBoxSnapshot {
+    std::vector<NetBoxServer> servers;
+    std::vector<NetBoxFailover> failovers;
+    std::vector<NetBoxScope> scopes;
+    std::map<ObjectId, NetBoxPrefix> prefixes;     ///< at least every scope's prefix, by id
+    std::vector<NetBoxPrefix> protected_prefixes;  ///< prefixes carrying the protect tag
+    std::vector<NetBoxIpAddress> ip_addresses;     ///< IPs inside the prefixes of the scopes being synced
+};
+
+bool has_tag(const std::vector<std::string>& tags, const std::string& slug);
+
+}  // namespace nds::engine
