@@ -1,0 +1,353 @@
+#include "daemon/config.hpp"
+
+#include "http/url.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <optional>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+namespace nds::daemon {
+namespace {
+
+/// Thrown inside the parser only; parse_config turns it into an Error.
+struct ConfigError {
+    std::string message;
+};
+
+[[noreturn]] void fail(const std::string& key, const std::string& problem) {
+    throw ConfigError{key + ": " + problem};
+}
+
+std::string join(const std::string& parent, const std::string& key) {
+    return parent.empty() ? key : parent + "." + key;
+}
+
+/// Expands ${VAR} references; an unset variable expands to "".
+std::string expand(const std::string& key, const std::string& text, EnvLookup env) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        if (text.compare(i, 2, "${") == 0) {
+            auto end = text.find('}', i + 2);
+            if (end == std::string::npos) fail(key, "unterminated ${ in '" + text + "'");
+            auto name = text.substr(i + 2, end - i - 2);
+            if (name.empty()) fail(key, "empty ${} in '" + text + "'");
+            out += env(name.c_str());
+            i = end + 1;
+        } else {
+            out += text[i++];
+        }
+    }
+    return out;
+}
+
+std::string read_secret_file(const std::string& key, const std::string& path) {
+    std::ifstream in(path);
+    if (!in) fail(key, "cannot read file '" + path + "'");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    auto text = buffer.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+/// Walks one YAML mapping; every key must be consumed by a handler or it is reported as unknown.
+class Section {
+public:
+    Section(const YAML::Node& node, std::string path, EnvLookup env) : node_(node), path_(std::move(path)), env_(env) {
+        if (node_ && !node_.IsNull() && !node_.IsMap()) fail(path_.empty() ? "config" : path_, "must be a mapping");
+    }
+
+    bool has(const std::string& key) const { return node_ && node_.IsMap() && node_[key]; }
+
+    std::string string(const std::string& key, const std::string& fallback) {
+        auto value = scalar(key);
+        return value ? expand(join(path_, key), *value, env_) : fallback;
+    }
+
+    bool boolean(const std::string& key, bool fallback) {
+        auto value = scalar(key);
+        if (!value) return fallback;
+        if (*value == "true" || *value == "yes" || *value == "on") return true;
+        if (*value == "false" || *value == "no" || *value == "off") return false;
+        fail(join(path_, key), "expected true or false, got '" + *value + "'");
+    }
+
+    long long integer(const std::string& key, long long fallback, long long min, long long max) {
+        auto value = scalar(key);
+        if (!value) return fallback;
+        long long result = 0;
+        std::size_t used = 0;
+        try {
+            result = std::stoll(*value, &used);
+        } catch (...) {
+            used = 0;
+        }
+        if (used == 0 || used != value->size()) fail(join(path_, key), "expected a whole number, got '" + *value + "'");
+        if (result < min || result > max)
+            fail(join(path_, key), "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                                       ", got " + *value);
+        return result;
+    }
+
+    double real(const std::string& key, double fallback, double min, double max) {
+        auto value = scalar(key);
+        if (!value) return fallback;
+        double result = 0;
+        std::size_t used = 0;
+        try {
+            result = std::stod(*value, &used);
+        } catch (...) {
+            used = 0;
+        }
+        if (used == 0 || used != value->size()) fail(join(path_, key), "expected a number, got '" + *value + "'");
+        if (result < min || result > max)
+            fail(join(path_, key), "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                                       ", got " + *value);
+        return result;
+    }
+
+    std::chrono::milliseconds duration(const std::string& key, std::chrono::milliseconds fallback,
+                                       std::chrono::milliseconds min, std::chrono::milliseconds max) {
+        auto value = scalar(key);
+        if (!value) return fallback;
+        auto parsed = parse_duration(*value);
+        if (!parsed) fail(join(path_, key), "expected a duration such as 30s, 5m or 1h, got '" + *value + "'");
+        if (*parsed < min || *parsed > max) fail(join(path_, key), "out of range: '" + *value + "'");
+        return *parsed;
+    }
+
+    /// A secret given as `key` (inline, ${VAR} expanded) or `key_file` (file contents).
+    std::string secret(const std::string& key, const std::string& fallback) {
+        auto inline_value = string(key, "");
+        auto file = string(key + "_file", "");
+        if (!inline_value.empty() && !file.empty()) fail(join(path_, key), "set either " + key + " or " + key + "_file, not both");
+        if (!file.empty()) return read_secret_file(join(path_, key + "_file"), file);
+        return inline_value.empty() ? fallback : inline_value;
+    }
+
+    Section child(const std::string& key) {
+        seen_.insert(key);
+        return Section(node_ && node_.IsMap() ? node_[key] : YAML::Node(), join(path_, key), env_);
+    }
+
+    /// Every key of this mapping (for keyed maps such as dhcp_servers).
+    std::vector<std::string> keys() const {
+        std::vector<std::string> out;
+        if (node_ && node_.IsMap())
+            for (const auto& item : node_) out.push_back(item.first.as<std::string>());
+        return out;
+    }
+
+    /// Reports the first key that no handler consumed (typos must not pass silently).
+    void finish() const {
+        if (!node_ || !node_.IsMap()) return;
+        for (const auto& item : node_) {
+            auto key = item.first.as<std::string>();
+            if (!seen_.count(key)) fail(join(path_, key), "unknown key");
+        }
+    }
+
+    const std::string& path() const { return path_; }
+
+private:
+    std::optional<std::string> scalar(const std::string& key) {
+        seen_.insert(key);
+        if (!node_ || !node_.IsMap()) return std::nullopt;
+        auto value = node_[key];
+        if (!value || value.IsNull()) return std::nullopt;
+        if (!value.IsScalar()) fail(join(path_, key), "expected a single value");
+        return value.as<std::string>();
+    }
+
+    YAML::Node node_;
+    std::string path_;
+    EnvLookup env_;
+    std::set<std::string> seen_;
+};
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+NetBoxConfig parse_netbox(Section section, EnvLookup env) {
+    NetBoxConfig c;
+    c.url = section.string("url", "");
+    c.token = section.secret("token", "");
+    if (auto override_token = std::string(env("NETBOX_TOKEN")); !override_token.empty()) c.token = override_token;
+    c.plugin_path = section.string("plugin_path", c.plugin_path);
+    c.verify_tls = section.boolean("verify_tls", c.verify_tls);
+    c.ca_file = section.string("ca_file", "");
+    c.timeout = section.duration("timeout", c.timeout, milliseconds(100), hours(1));
+    c.page_size = static_cast<int>(section.integer("page_size", c.page_size, 1, 100000));
+    c.max_concurrent_writes = static_cast<int>(section.integer("max_concurrent_writes", c.max_concurrent_writes, 1, 64));
+    section.finish();
+
+    if (c.url.empty()) fail("netbox.url", "is required");
+    auto url = http::Url::parse(c.url);
+    if (!url) fail("netbox.url", "expected an http:// or https:// URL, got '" + c.url + "'");
+    if (c.plugin_path.empty() || c.plugin_path.front() != '/') fail("netbox.plugin_path", "must start with '/', got '" + c.plugin_path + "'");
+    if (c.plugin_path.back() != '/') c.plugin_path += '/';
+    if (!c.ca_file.empty() && !std::ifstream(c.ca_file)) fail("netbox.ca_file", "cannot read '" + c.ca_file + "'");
+    return c;
+}
+
+void check_slug(const std::string& key, const std::string& slug, bool allow_empty) {
+    if (slug.empty()) {
+        if (!allow_empty) fail(key, "must not be empty");
+        return;
+    }
+    for (char ch : slug)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_'))
+            fail(key, "'" + slug + "' is not a valid tag slug (letters, digits, '-' and '_')");
+}
+
+SyncConfig parse_sync(Section section) {
+    SyncConfig c;
+    auto& s = c.settings;
+    s.ip_addresses = section.boolean("ip_addresses", s.ip_addresses);
+    s.push_reservations = section.boolean("push_reservations", s.push_reservations);
+    s.push_scope_info = section.boolean("push_scope_info", s.push_scope_info);
+    s.active_scopes_only = section.boolean("active_scopes_only", s.active_scopes_only);
+    s.lease_status = section.string("lease_status", s.lease_status);
+    s.reservation_status = section.string("reservation_status", s.reservation_status);
+    s.protect_tag = section.string("protect_tag", s.protect_tag);
+    s.protect_update_client_id = section.boolean("protect_update_client_id", s.protect_update_client_id);
+    s.create_missing_prefixes = section.boolean("create_missing_prefixes", s.create_missing_prefixes);
+    s.managed_tag = section.string("managed_tag", s.managed_tag);
+    s.maintenance_tag = section.string("maintenance_tag", s.maintenance_tag);
+    s.max_delete_fraction = section.real("max_delete_fraction", s.max_delete_fraction, 0.0, 1.0);
+    s.max_delete_min = static_cast<int>(section.integer("max_delete_min", s.max_delete_min, 0, 1000000));
+    s.prune_reservations = section.boolean("prune_reservations", s.prune_reservations);
+    c.interval = std::chrono::duration_cast<seconds>(section.duration("interval", c.interval, minutes(5), hours(24)));
+    c.max_concurrent_servers = static_cast<int>(section.integer("max_concurrent_servers", c.max_concurrent_servers, 1, 256));
+    section.finish();
+
+    if (s.lease_status.empty()) fail("sync.lease_status", "must not be empty");
+    if (s.reservation_status.empty()) fail("sync.reservation_status", "must not be empty");
+    if (s.lease_status == s.reservation_status)
+        fail("sync.reservation_status", "must differ from sync.lease_status (both are '" + s.lease_status + "')");
+    check_slug("sync.protect_tag", s.protect_tag, true);
+    check_slug("sync.managed_tag", s.managed_tag, false);
+    check_slug("sync.maintenance_tag", s.maintenance_tag, false);
+    return c;
+}
+
+DhcpServerConfig parse_dhcp_server(Section section, const DhcpServerConfig& defaults) {
+    DhcpServerConfig c = defaults;
+    c.token = section.secret("token", defaults.token);
+    c.ca_file = section.string("ca_file", defaults.ca_file);
+    c.verify_tls = section.boolean("verify_tls", defaults.verify_tls);
+    c.timeout = section.duration("timeout", defaults.timeout, milliseconds(100), hours(1));
+    c.max_concurrent = static_cast<int>(section.integer("max_concurrent", defaults.max_concurrent, 1, 256));
+    section.finish();
+    if (!c.ca_file.empty() && !std::ifstream(c.ca_file)) fail(section.path() + ".ca_file", "cannot read '" + c.ca_file + "'");
+    return c;
+}
+
+ServiceConfig parse_service(Section section) {
+    ServiceConfig c;
+    c.listen = section.string("listen", c.listen);
+    c.webhook_secret = section.secret("webhook_secret", "");
+    c.webhook_debounce = section.duration("webhook_debounce", c.webhook_debounce, milliseconds(0), hours(1));
+    section.finish();
+    auto colon = c.listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == c.listen.size())
+        fail("service.listen", "expected HOST:PORT, got '" + c.listen + "'");
+    return c;
+}
+
+LogConfig parse_log(Section section) {
+    LogConfig c;
+    auto level = section.string("level", "info");
+    auto format = section.string("format", "text");
+    section.finish();
+    static const std::map<std::string, LogLevel> levels{{"trace", LogLevel::trace}, {"debug", LogLevel::debug},
+                                                        {"info", LogLevel::info}, {"warning", LogLevel::warning},
+                                                        {"error", LogLevel::error}};
+    auto found = levels.find(level);
+    if (found == levels.end()) fail("log.level", "expected trace, debug, info, warning or error, got '" + level + "'");
+    c.level = found->second;
+    if (format == "text") c.format = LogFormat::text;
+    else if (format == "json") c.format = LogFormat::json;
+    else fail("log.format", "expected text or json, got '" + format + "'");
+    return c;
+}
+
+}  // namespace
+
+std::string process_env(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    if (digits == 0 || digits > 9) return std::nullopt;
+    long long value = std::stoll(text.substr(0, digits));
+    auto unit = text.substr(digits);
+    if (unit == "ms") return std::chrono::milliseconds(value);
+    if (unit == "s") return std::chrono::seconds(value);
+    if (unit == "m") return std::chrono::minutes(value);
+    if (unit == "h") return std::chrono::hours(value);
+    return std::nullopt;
+}
+
+DhcpServerConfig Config::server(const std::string& name) const {
+    if (auto found = dhcp_servers.find(name); found != dhcp_servers.end()) return found->second;
+    if (auto found = dhcp_servers.find("default"); found != dhcp_servers.end()) return found->second;
+    return {};
+}
+
+Expected<Config> parse_config(const std::string& yaml_text, EnvLookup env) {
+    try {
+        YAML::Node root;
+        try {
+            root = YAML::Load(yaml_text);
+        } catch (const YAML::Exception& e) {
+            return Error{0, "config: not valid YAML: " + std::string(e.what())};
+        }
+        Section top(root, "", env);
+        Config config;
+        config.netbox = parse_netbox(top.child("netbox"), env);
+        config.sync = parse_sync(top.child("sync"));
+
+        auto servers = top.child("dhcp_servers");
+        DhcpServerConfig defaults;
+        if (servers.has("default")) defaults = parse_dhcp_server(servers.child("default"), DhcpServerConfig{});
+        config.dhcp_servers["default"] = defaults;
+        for (const auto& name : servers.keys()) {
+            if (name == "default") continue;
+            config.dhcp_servers[name] = parse_dhcp_server(servers.child(name), defaults);
+        }
+        servers.finish();
+
+        config.service = parse_service(top.child("service"));
+        config.log = parse_log(top.child("log"));
+        top.finish();
+        return config;
+    } catch (const ConfigError& e) {
+        return Error{0, "config: " + e.message};
+    } catch (const YAML::Exception& e) {
+        return Error{0, "config: " + std::string(e.what())};
+    }
+}
+
+Expected<Config> load_config(const std::string& path, EnvLookup env) {
+    std::ifstream in(path);
+    if (!in) return Error{0, "config: cannot read '" + path + "'"};
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    auto result = parse_config(buffer.str(), env);
+    if (!result) return Error{0, result.error().message + " (in " + path + ")"};
+    return result;
+}
+
+}  // namespace nds::daemon

@@ -1,0 +1,78 @@
+// The daemon's configuration: YAML parsed into a typed structure, validated, then handed over whole
+// (Kea's staged commit: a config that fails validation never replaces a working one). Every error names
+// the key and the bad value.
+#pragma once
+
+#include "http/expected.hpp"
+#include "sync_engine/sync_settings.hpp"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace nds::daemon {
+
+struct NetBoxConfig {
+    std::string url;
+    std::string token;  ///< the value only; secret
+    std::string plugin_path = "/api/plugins/windows-dhcp/";
+    bool verify_tls = true;
+    std::string ca_file;
+    std::chrono::milliseconds timeout{30000};
+    int page_size = 1000;
+    int max_concurrent_writes = 2;
+};
+
+struct SyncConfig {
+    engine::SyncSettings settings;
+    std::chrono::seconds interval{3600};
+    int max_concurrent_servers = 4;  ///< DHCP servers read and written in parallel
+};
+
+struct DhcpServerConfig {
+    std::string token;  ///< PSU App Token; secret
+    std::string ca_file;
+    bool verify_tls = true;
+    std::chrono::milliseconds timeout{30000};
+    int max_concurrent = 8;  ///< requests in flight to this server
+};
+
+struct ServiceConfig {
+    std::string listen = "127.0.0.1:9595";
+    std::string webhook_secret;  ///< secret
+    std::chrono::milliseconds webhook_debounce{5000};
+};
+
+enum class LogLevel { trace, debug, info, warning, error };
+enum class LogFormat { text, json };
+
+struct LogConfig {
+    LogLevel level = LogLevel::info;
+    LogFormat format = LogFormat::text;
+};
+
+struct Config {
+    NetBoxConfig netbox;
+    SyncConfig sync;
+    std::map<std::string, DhcpServerConfig> dhcp_servers;  ///< by NetBox DHCPServer name; "default" applies to the rest
+    ServiceConfig service;
+    LogConfig log;
+
+    /// The settings of a DHCP server: its own entry, else "default", else built-in defaults.
+    DhcpServerConfig server(const std::string& name) const;
+};
+
+/// Reads `${VAR}` from this function (tests pass their own; the daemon passes getenv).
+using EnvLookup = std::string (*)(const char* name);
+std::string process_env(const char* name);
+
+/// Parses YAML text. `$NETBOX_TOKEN` (through env) overrides netbox.token.
+Expected<Config> parse_config(const std::string& yaml_text, EnvLookup env = process_env);
+/// Reads and parses a file; the error names the path.
+Expected<Config> load_config(const std::string& path, EnvLookup env = process_env);
+
+/// "30s", "5m", "1h", "250ms" -> duration. nullopt on anything else.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+
+}  // namespace nds::daemon

@@ -1,0 +1,61 @@
+#include "daemon/logger.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <ostream>
+
+namespace nds::daemon {
+namespace {
+
+const char* level_name(LogLevel level) {
+    switch (level) {
+    case LogLevel::trace: return "trace";
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warning: return "warning";
+    case LogLevel::error: return "error";
+    }
+    return "info";
+}
+
+std::string timestamp() {
+    auto now = std::chrono::system_clock::now();
+    auto seconds = std::chrono::system_clock::to_time_t(now);
+    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+    char out[40];
+    std::snprintf(out, sizeof out, "%s.%03dZ", buffer, static_cast<int>(millis));
+    return out;
+}
+
+}  // namespace
+
+Logger::Logger(LogLevel level, LogFormat format, std::ostream& out) : level_(level), format_(format), out_(out) {}
+
+void Logger::log(LogLevel level, std::string_view id, std::string_view message, const LogFields& fields) {
+    if (!enabled(level)) return;
+    std::string line;
+    if (format_ == LogFormat::json) {
+        boost::json::object object;
+        object["time"] = timestamp();
+        object["level"] = level_name(level);
+        object["id"] = id;
+        object["message"] = message;
+        for (const auto& [key, value] : fields) object[key] = value;
+        line = boost::json::serialize(object);
+    } else {
+        line = timestamp() + " " + level_name(level) + " " + std::string(id) + " " + std::string(message);
+        for (const auto& [key, value] : fields) line += " " + key + "=" + value;
+    }
+    std::lock_guard lock(mutex_);
+    out_ << line << '\n';
+    out_.flush();
+}
+
+}  // namespace nds::daemon

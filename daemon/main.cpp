@@ -1,0 +1,80 @@
+// netbox-dhcp-sync: keeps NetBox (netbox-windows-dhcp plugin) and Windows DHCP servers in agreement.
+#include "daemon/check_command.hpp"
+#include "daemon/cli.hpp"
+#include "daemon/config.hpp"
+#include "daemon/logger.hpp"
+#include "daemon/sync_runner.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <iostream>
+
+namespace asio = boost::asio;
+using namespace nds::daemon;
+
+namespace {
+
+int usage_error(const std::string& message) {
+    std::cerr << "netbox-dhcp-sync: " << message << "\n\n" << usage_text();
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto cli = parse_cli(args);
+    if (!cli) return usage_error(cli.error().message);
+    switch (cli->command) {
+    case Command::help: std::cout << usage_text(); return 0;
+    case Command::version: std::cout << "netbox-dhcp-sync " << NDS_VERSION << "\n"; return 0;
+    default: break;
+    }
+
+    auto config = load_config(cli->config_path);
+    if (!config) {
+        std::cerr << "netbox-dhcp-sync: " << config.error().message << "\n";
+        return 2;
+    }
+    if (config->netbox.token.empty()) {
+        std::cerr << "netbox-dhcp-sync: config: netbox.token: is empty (set $NETBOX_TOKEN, netbox.token or netbox.token_file)\n";
+        return 2;
+    }
+    auto level = cli->verbose && config->log.level > LogLevel::debug ? LogLevel::debug : config->log.level;
+    Logger log(level, config->log.format, std::cerr);
+
+    if (cli->command == Command::import || cli->command == Command::run) {
+        std::cerr << "netbox-dhcp-sync: '" << args.front() << "' is not available in this build yet\n";
+        return 2;
+    }
+
+    asio::io_context io(1);
+    int exit_code = 0;
+    if (cli->command == Command::check) {
+        asio::co_spawn(io, run_check(io.get_executor(), *config, log, std::cout),
+                       [&](std::exception_ptr error, int code) {
+                           if (error) std::rethrow_exception(error);
+                           exit_code = code;
+                       });
+    } else {
+        RunRequest request;
+        request.servers = cli->servers;
+        request.dry_run = cli->dry_run;
+        request.allow_mass_delete = cli->allow_mass_delete;
+        request.job_name = cli->dry_run ? "sync (dry-run)" : "sync";
+        SyncRunner runner(io.get_executor(), *config, log);
+        asio::co_spawn(io, runner.run(request), [&](std::exception_ptr error, RunReport report) {
+            if (error) std::rethrow_exception(error);
+            std::cout << (cli->output_json ? report.to_json() : report.to_text(cli->verbose));
+            exit_code = report.exit_code();
+        });
+    }
+    try {
+        io.run();
+    } catch (const std::exception& e) {
+        std::cerr << "netbox-dhcp-sync: internal error: " << e.what() << "\n";
+        return 1;
+    }
+    return exit_code;
+}

@@ -1,0 +1,59 @@
+// What a run did (or, with --dry-run, would do): every action with its outcome, every problem, and the
+// per-server counts printed as text or JSON (DESIGN.md §3).
+#pragma once
+
+#include "sync_engine/plan.hpp"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace nds::daemon {
+
+enum class ActionStatus { planned, applied, failed, skipped };
+
+struct ReportedAction {
+    engine::ObjectKind kind = engine::ObjectKind::ip_address;
+    engine::Verb verb = engine::Verb::create;
+    ActionStatus status = ActionStatus::planned;
+    engine::ActionNote note;
+    std::string error;
+};
+
+struct Counts {
+    int created = 0;
+    int updated = 0;
+    int deleted = 0;
+    int skipped = 0;
+    int failed = 0;
+    bool any() const { return created || updated || deleted || skipped || failed; }
+};
+
+struct RunReport {
+    bool dry_run = false;
+    std::vector<std::string> servers;  ///< every server the run looked at, in order
+    std::vector<ReportedAction> actions;
+    std::vector<engine::Problem> problems;
+    std::string fatal_error;  ///< NetBox unreachable or token rejected: nothing was done
+    double duration_seconds = 0;
+
+    /// Records every action of `plan` with `status`, and its skips and problems.
+    void add_plan(const engine::Plan& plan, ActionStatus status);
+    void add_problem(engine::Severity severity, const std::string& server, const std::string& scope,
+                     const std::string& message);
+    void note_server(const std::string& server);
+
+    /// 0 success; 1 some server or object failed; 3 NetBox unreachable or token rejected.
+    int exit_code() const;
+
+    std::map<std::string, std::map<engine::ObjectKind, Counts>> counts() const;
+    std::string to_text(bool verbose) const;
+    std::string to_json() const;
+};
+
+/// Calls fn(kind, verb, note) for every write action of a plan, in apply order.
+void for_each_action(const engine::Plan& plan,
+                     const std::function<void(engine::ObjectKind, engine::Verb, const engine::ActionNote&)>& fn);
+
+}  // namespace nds::daemon

@@ -1,0 +1,317 @@
+#include "daemon/sync_runner.hpp"
+
+#include "daemon/bounded_parallel.hpp"
+#include "daemon/log_messages.hpp"
+#include "daemon/plan_executor.hpp"
+#include "netbox_client/netbox_client.hpp"
+#include "psu_client/psu_client.hpp"
+#include "sync_engine/sync_planner.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace nds::daemon {
+
+namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+using engine::ObjectId;
+
+http::ClientOptions netbox_http_options(const NetBoxConfig& config) {
+    http::ClientOptions options;
+    options.verify_tls = config.verify_tls;
+    options.ca_file = config.ca_file;
+    options.timeout = config.timeout;
+    return options;
+}
+
+namespace {
+
+std::string utc_now() {
+    auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buffer;
+}
+
+std::string psu_base_url(const engine::NetBoxServer& server) {
+    return std::string(server.use_https ? "https" : "http") + "://" + server.hostname + ":" + std::to_string(server.port);
+}
+
+/// NetBox's plugin objects and the core objects they refer to (everything but IP addresses).
+asio::awaitable<Expected<engine::NetBoxSnapshot>> read_structure(netbox::NetBoxClient& netbox,
+                                                                  const engine::SyncSettings& settings) {
+    auto [servers, failovers, scopes] =
+        co_await (netbox.list_servers() && netbox.list_failovers() && netbox.list_scopes());
+    if (!servers) co_return servers.error();
+    if (!failovers) co_return failovers.error();
+    if (!scopes) co_return scopes.error();
+
+    engine::NetBoxSnapshot snapshot;
+    snapshot.servers = std::move(*servers);
+    snapshot.failovers = std::move(*failovers);
+    snapshot.scopes = std::move(*scopes);
+
+    std::set<ObjectId> prefix_ids;
+    for (const auto& scope : snapshot.scopes) prefix_ids.insert(scope.prefix_id);
+    auto prefixes = co_await netbox.list_prefixes_by_id({prefix_ids.begin(), prefix_ids.end()});
+    if (!prefixes) co_return prefixes.error();
+    for (auto& prefix : *prefixes) snapshot.prefixes[prefix.id] = prefix;
+
+    if (!settings.protect_tag.empty()) {
+        auto protected_prefixes = co_await netbox.list_prefixes_by_tag(settings.protect_tag);
+        if (!protected_prefixes) co_return protected_prefixes.error();
+        snapshot.protected_prefixes = std::move(*protected_prefixes);
+    }
+    co_return snapshot;
+}
+
+bool has_netbox_writes(const engine::Plan& plan) {
+    return !plan.prefix_creates.empty() || !plan.scope_creates.empty() || !plan.scope_updates.empty() ||
+           !plan.scope_deletes.empty() || !plan.exclusion_creates.empty() || !plan.exclusion_deletes.empty();
+}
+
+}  // namespace
+
+SyncRunner::SyncRunner(asio::any_io_executor executor, const Config& config, Logger& log)
+    : executor_(std::move(executor)), config_(config), log_(log) {}
+
+asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
+    auto started = std::chrono::steady_clock::now();
+    RunReport report;
+    report.dry_run = request.dry_run;
+    auto settings = config_.sync.settings;
+    settings.allow_mass_delete = request.allow_mass_delete;
+
+    std::string servers_text;
+    for (const auto& name : request.servers) servers_text += (servers_text.empty() ? "" : ",") + name;
+    log_.info(msg::SYNC_START, "sync starting", {{"servers", servers_text.empty() ? "all" : servers_text},
+                                                  {"dry_run", request.dry_run ? "true" : "false"}});
+
+    netbox::NetBoxOptions netbox_options;
+    netbox_options.url = config_.netbox.url;
+    netbox_options.token = request.token.empty() ? config_.netbox.token : request.token;
+    netbox_options.plugin_path = config_.netbox.plugin_path;
+    netbox_options.page_size = config_.netbox.page_size;
+    netbox_options.max_concurrent_writes = config_.netbox.max_concurrent_writes;
+    netbox_options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + utc_now();
+    netbox_options.http = netbox_http_options(config_.netbox);
+    if (!config_.netbox.verify_tls)
+        log_.warning(msg::TLS_VERIFY_OFF, "TLS verification of NetBox is off (netbox.verify_tls: false)");
+    netbox::NetBoxClient netbox(executor_, netbox_options);
+
+    auto finish = [&]() {
+        report.duration_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        log_.info(msg::SYNC_DONE, "sync finished", {{"exit_code", std::to_string(report.exit_code())},
+                                                     {"actions", std::to_string(report.actions.size())},
+                                                     {"seconds", std::to_string(report.duration_seconds)}});
+    };
+
+    // ---- NetBox ----
+    auto structure = co_await read_structure(netbox, settings);
+    if (!structure) {
+        report.fatal_error = "NetBox: " + structure.error().message;
+        log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
+        finish();
+        co_return report;
+    }
+    auto snapshot = std::move(*structure);
+
+    if (!request.dry_run) {
+        auto created = co_await netbox.ensure_tag(settings.managed_tag, settings.managed_tag,
+                                                   "Managed by netbox-dhcp-sync: created or taken over from DHCP");
+        if (!created) {
+            report.fatal_error = "NetBox: cannot create the managed tag '" + settings.managed_tag + "': " + created.error().message;
+            log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
+            finish();
+            co_return report;
+        }
+        if (*created) log_.info(msg::MANAGED_TAG_CREATED, "created tag '" + settings.managed_tag + "'");
+    }
+
+    // ---- DHCP servers: clients and health ----
+    std::map<std::string, std::unique_ptr<psu::PsuClient>> clients;
+    for (const auto& server : snapshot.servers) {
+        auto server_config = config_.server(server.name);
+        psu::PsuOptions options;
+        options.server_name = server.name;
+        options.base_url = psu_base_url(server);
+        options.token = server_config.token;
+        options.http.verify_tls = server_config.verify_tls && server.verify_ssl;
+        options.http.ca_file = server_config.ca_file;
+        options.http.timeout = server_config.timeout;
+        clients[server.name] = std::make_unique<psu::PsuClient>(executor_, std::move(options));
+    }
+    std::vector<const engine::NetBoxServer*> to_check;
+    for (const auto& server : snapshot.servers)
+        if (!engine::has_tag(server.tags, settings.maintenance_tag)) to_check.push_back(&server);
+    std::map<ObjectId, engine::ServerHealth> health;
+    std::map<std::string, std::string> health_errors;
+    co_await bounded_parallel(to_check.size(), static_cast<std::size_t>(config_.sync.max_concurrent_servers),
+                              [&](std::size_t index) -> asio::awaitable<void> {
+        const auto& server = *to_check[index];
+        auto result = co_await clients[server.name]->health();
+        health[server.id] = result ? engine::ServerHealth::healthy : engine::ServerHealth::unreachable;
+        if (result) {
+            log_.debug(msg::DHCP_HEALTHY, "DHCP server healthy", {{"server", server.name}, {"version", result->version}});
+        } else {
+            health_errors[server.name] = result.error().message;
+            log_.warning(msg::DHCP_UNREACHABLE, "DHCP server unreachable: " + result.error().message, {{"server", server.name}});
+        }
+    });
+
+    // The engine decides which unreachable servers matter for this run; the cause comes from the check.
+    auto decision = engine::decide_servers(snapshot, health, request.servers, settings);
+    for (const auto& skip : decision.skips) {
+        report.note_server(skip.note.server);
+        report.actions.push_back(ReportedAction{skip.kind, engine::Verb::update, ActionStatus::skipped, skip.note, {}});
+    }
+    for (auto problem : decision.problems) {
+        if (auto cause = health_errors.find(problem.note.server); cause != health_errors.end())
+            problem.note.reason += ": " + cause->second;
+        report.note_server(problem.note.server);
+        report.problems.push_back(std::move(problem));
+    }
+    const auto& runs = decision.runs;
+    for (const auto& run : runs) report.note_server(run.name);
+
+    // ---- DHCP servers: reads ----
+    engine::DhcpSnapshots dhcp;
+    std::size_t servers_done = 0;
+    co_await bounded_parallel(runs.size(), static_cast<std::size_t>(config_.sync.max_concurrent_servers),
+                              [&](std::size_t index) -> asio::awaitable<void> {
+        const auto& run = runs[index];
+        auto& client = *clients[run.name];
+        engine::DhcpServerSnapshot server_snapshot;
+        server_snapshot.server_name = run.name;
+        server_snapshot.reachable = true;
+        auto scopes = co_await client.list_scopes(settings.active_scopes_only);
+        if (!scopes) {
+            server_snapshot.error = scopes.error().message;
+            log_.error(msg::DHCP_SCOPES_FAILED, "cannot read scopes: " + scopes.error().message, {{"server", run.name}});
+            dhcp[run.name] = std::move(server_snapshot);
+            ++servers_done;
+            co_return;
+        }
+        server_snapshot.problems = std::move(scopes->problems);
+        server_snapshot.scopes = std::move(scopes->items);
+        auto requests = engine::scopes_to_read(snapshot, run, *server_snapshot.scopes, settings);
+        auto per_server = static_cast<std::size_t>(config_.server(run.name).max_concurrent);
+        co_await bounded_parallel(requests.size(), per_server, [&](std::size_t i) -> asio::awaitable<void> {
+            const auto& read = requests[i];
+            engine::DhcpScopeData data;
+            auto scope_label = read.scope_id.to_string();
+            auto failed = [&](const char* what, const Error& error) {
+                data.error += std::string(data.error.empty() ? "" : "; ") + what + ": " + error.message;
+                log_.error(msg::DHCP_SCOPE_READ_FAILED, std::string("cannot read ") + what + ": " + error.message,
+                           {{"server", run.name}, {"scope", scope_label}});
+            };
+            if (read.leases) {
+                auto leases = co_await client.list_leases(read.scope_id);
+                if (leases) {
+                    data.leases = std::move(leases->items);
+                    for (auto& p : leases->problems) server_snapshot.problems.push_back(std::move(p));
+                } else {
+                    failed("leases", leases.error());
+                }
+            }
+            if (read.reservations) {
+                auto reservations = co_await client.list_reservations(read.scope_id);
+                if (reservations) {
+                    data.reservations = std::move(reservations->items);
+                    for (auto& p : reservations->problems) server_snapshot.problems.push_back(std::move(p));
+                } else {
+                    failed("reservations", reservations.error());
+                }
+            }
+            if (read.exclusions) {
+                auto exclusions = co_await client.list_exclusions(read.scope_id);
+                if (exclusions) {
+                    data.exclusions = std::move(exclusions->items);
+                    for (auto& p : exclusions->problems) server_snapshot.problems.push_back(std::move(p));
+                } else {
+                    failed("exclusions", exclusions.error());
+                }
+            }
+            server_snapshot.scope_data[read.scope_id.value] = std::move(data);
+        });
+        for (const auto& problem : server_snapshot.problems) {
+            log_.warning(msg::DHCP_RECORD_SKIPPED, problem.what, {{"server", problem.server}, {"scope", problem.scope}});
+            report.add_problem(engine::Severity::warning, run.name, problem.scope, "skipped record: " + problem.what);
+        }
+        ++servers_done;
+        log_.info(msg::SYNC_PROGRESS, "read DHCP server " + std::to_string(servers_done) + "/" + std::to_string(runs.size()),
+                  {{"server", run.name}, {"scopes", std::to_string(server_snapshot.scopes->size())},
+                   {"scopes_read", std::to_string(requests.size())}});
+        dhcp[run.name] = std::move(server_snapshot);
+    });
+
+    PlanExecutor executor(
+        netbox,
+        [&](const std::string& name) -> psu::PsuClient* {
+            auto found = clients.find(name);
+            return found == clients.end() ? nullptr : found->second.get();
+        },
+        log_, config_.sync.max_concurrent_servers);
+
+    auto log_plan = [&](const engine::Plan& plan) {
+        if (!log_.enabled(LogLevel::debug)) return;
+        for_each_action(plan, [&](engine::ObjectKind kind, engine::Verb verb, const engine::ActionNote& note) {
+            log_.debug(msg::ACTION, std::string(engine::to_string(verb)) + " " + engine::to_string(kind) + " " + note.object,
+                       {{"server", note.server}, {"scope", note.scope}, {"reason", note.reason}});
+        });
+    };
+
+    // ---- Phase 1: scopes ----
+    auto scope_plan = engine::plan_scopes(snapshot, runs, dhcp, settings);
+    log_plan(scope_plan);
+    if (request.dry_run) {
+        report.add_plan(scope_plan, ActionStatus::planned);
+        snapshot = engine::apply_to_snapshot(std::move(snapshot), scope_plan);
+    } else {
+        co_await executor.apply(scope_plan, report);
+        if (has_netbox_writes(scope_plan)) {
+            auto reread = co_await read_structure(netbox, settings);
+            if (!reread) {
+                report.fatal_error = "NetBox: " + reread.error().message;
+                log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
+                finish();
+                co_return report;
+            }
+            snapshot = std::move(*reread);
+        }
+    }
+
+    // ---- Phase 2: addresses ----
+    auto prefixes = engine::prefixes_to_read(snapshot, runs, dhcp, settings);
+    if (!prefixes.empty()) {
+        auto addresses = co_await netbox.list_ip_addresses(prefixes);
+        if (!addresses) {
+            report.fatal_error = "NetBox: cannot read IP addresses: " + addresses.error().message;
+            log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
+            finish();
+            co_return report;
+        }
+        snapshot.ip_addresses = std::move(*addresses);
+    }
+    auto address_plan = engine::plan_addresses(snapshot, runs, dhcp, settings);
+    log_plan(address_plan);
+    if (request.dry_run) report.add_plan(address_plan, ActionStatus::planned);
+    else co_await executor.apply(address_plan, report);
+
+    for (const auto& problem : report.problems)
+        if (problem.note.reason.rfind("skipped record", 0) != 0)
+            log_.log(problem.severity == engine::Severity::error ? LogLevel::error : LogLevel::warning, msg::SYNC_PROBLEM,
+                     problem.note.reason, {{"server", problem.note.server}, {"scope", problem.note.scope}, {"object", problem.note.object}});
+    finish();
+    co_return report;
+}
+
+}  // namespace nds::daemon

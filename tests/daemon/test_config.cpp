@@ -1,0 +1,137 @@
+#include "daemon/config.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <unistd.h>
+#include <fstream>
+#include <string>
+
+using namespace nds::daemon;
+
+namespace {
+
+std::string fake_env(const char* name) {
+    std::string key = name;
+    if (key == "PSU_TOKEN") return "psu-secret";
+    if (key == "NB") return "from-env-var";
+    return "";
+}
+
+std::string netbox_token_env(const char* name) {
+    return std::string(name) == "NETBOX_TOKEN" ? "override-token" : "";
+}
+
+const char* minimal = "netbox:\n  url: https://netbox.example.com\n  token: abc\n";
+
+}  // namespace
+
+TEST_CASE("minimal config takes the documented defaults") {
+    auto config = parse_config(minimal, fake_env);
+    REQUIRE(config);
+    CHECK(config->netbox.url == "https://netbox.example.com");
+    CHECK(config->netbox.token == "abc");
+    CHECK(config->netbox.plugin_path == "/api/plugins/windows-dhcp/");
+    CHECK(config->netbox.page_size == 1000);
+    CHECK(config->netbox.max_concurrent_writes == 2);
+    CHECK(config->netbox.timeout == std::chrono::seconds(30));
+    CHECK(config->sync.settings.lease_status == "dhcp");
+    CHECK(config->sync.settings.reservation_status == "reserved");
+    CHECK(config->sync.settings.managed_tag == "dhcp-sync");
+    CHECK(config->sync.settings.max_delete_fraction == doctest::Approx(0.5));
+    CHECK(config->sync.settings.max_delete_min == 10);
+    CHECK(config->sync.interval == std::chrono::minutes(60));
+    CHECK(config->service.listen == "127.0.0.1:9595");
+    CHECK(config->log.level == LogLevel::info);
+}
+
+TEST_CASE("config.example.yaml parses") {
+    std::ifstream in(NDS_SOURCE_DIR "/config.example.yaml");
+    REQUIRE(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto config = parse_config(text, fake_env);
+    REQUIRE_MESSAGE(config, (config ? "" : config.error().message));
+    CHECK(config->server("anything").token == "psu-secret");
+}
+
+TEST_CASE("unknown keys are rejected with their full path") {
+    auto config = parse_config(std::string(minimal) + "sync:\n  ip_adresses: true\n", fake_env);
+    REQUIRE_FALSE(config);
+    CHECK(config.error().message.find("sync.ip_adresses") != std::string::npos);
+    CHECK(config.error().message.find("unknown key") != std::string::npos);
+
+    auto top = parse_config(std::string(minimal) + "extra: 1\n", fake_env);
+    REQUIRE_FALSE(top);
+    CHECK(top.error().message.find("extra: unknown key") != std::string::npos);
+}
+
+TEST_CASE("bad values name the key and the value") {
+    auto check = [](const std::string& yaml, const std::string& key, const std::string& value) {
+        auto config = parse_config(std::string(minimal) + yaml, fake_env);
+        REQUIRE_FALSE(config);
+        INFO(config.error().message);
+        CHECK(config.error().message.find(key) != std::string::npos);
+        CHECK(config.error().message.find(value) != std::string::npos);
+    };
+    check("sync:\n  ip_addresses: maybe\n", "sync.ip_addresses", "maybe");
+    check("sync:\n  interval: 1m\n", "sync.interval", "1m");
+    check("sync:\n  interval: soon\n", "sync.interval", "soon");
+    check("sync:\n  max_delete_fraction: 2\n", "sync.max_delete_fraction", "2");
+    check("sync:\n  lease_status: reserved\n", "sync.reservation_status", "reserved");
+    check("sync:\n  managed_tag: 'has space'\n", "sync.managed_tag", "has space");
+    check("log:\n  level: loud\n", "log.level", "loud");
+    check("log:\n  format: xml\n", "log.format", "xml");
+    check("service:\n  listen: nowhere\n", "service.listen", "nowhere");
+    check("dhcp_servers:\n  dhcp01:\n    timeout: 0s\n", "dhcp_servers.dhcp01.timeout", "0s");
+    check("dhcp_servers:\n  dhcp01:\n    tokn: x\n", "dhcp_servers.dhcp01.tokn", "unknown key");
+
+    auto bad_url = parse_config("netbox:\n  url: ftp://x\n  token: a\n", fake_env);
+    REQUIRE_FALSE(bad_url);
+    CHECK(bad_url.error().message.find("netbox.url") != std::string::npos);
+    auto no_url = parse_config("netbox:\n  token: a\n", fake_env);
+    REQUIRE_FALSE(no_url);
+    CHECK(no_url.error().message.find("netbox.url: is required") != std::string::npos);
+}
+
+TEST_CASE("${VAR} is expanded and $NETBOX_TOKEN overrides netbox.token") {
+    auto config = parse_config("netbox:\n  url: https://n\n  token: ${NB}\n", fake_env);
+    REQUIRE(config);
+    CHECK(config->netbox.token == "from-env-var");
+    auto overridden = parse_config("netbox:\n  url: https://n\n  token: inline\n", netbox_token_env);
+    REQUIRE(overridden);
+    CHECK(overridden->netbox.token == "override-token");
+}
+
+TEST_CASE("token_file reads the secret and strips the newline") {
+    std::string path = "/tmp/nds-test-token-" + std::to_string(::getpid());
+    { std::ofstream(path) << "file-secret\n"; }
+    auto config = parse_config("netbox:\n  url: https://n\n  token_file: " + path + "\n", fake_env);
+    std::remove(path.c_str());
+    REQUIRE(config);
+    CHECK(config->netbox.token == "file-secret");
+    auto both = parse_config("netbox:\n  url: https://n\n  token: a\n  token_file: /x\n", fake_env);
+    REQUIRE_FALSE(both);
+    CHECK(both.error().message.find("not both") != std::string::npos);
+}
+
+TEST_CASE("a server's own entry inherits from default") {
+    auto config = parse_config(std::string(minimal) +
+                                   "dhcp_servers:\n  default:\n    token: d\n    max_concurrent: 3\n"
+                                   "  dhcp01:\n    token: own\n",
+                               fake_env);
+    REQUIRE(config);
+    CHECK(config->server("dhcp01").token == "own");
+    CHECK(config->server("dhcp01").max_concurrent == 3);
+    CHECK(config->server("dhcp02").token == "d");
+}
+
+TEST_CASE("durations") {
+    CHECK(parse_duration("250ms") == std::chrono::milliseconds(250));
+    CHECK(parse_duration("30s") == std::chrono::seconds(30));
+    CHECK(parse_duration("5m") == std::chrono::minutes(5));
+    CHECK(parse_duration("2h") == std::chrono::hours(2));
+    CHECK_FALSE(parse_duration("5"));
+    CHECK_FALSE(parse_duration("m"));
+    CHECK_FALSE(parse_duration("-5s"));
+    CHECK_FALSE(parse_duration("5d"));
+}
