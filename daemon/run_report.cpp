@@ -30,7 +30,9 @@ void for_each_action(const engine::Plan& plan,
 }
 
 void RunReport::note_server(const std::string& server) {
-    if (!server.empty() && std::find(servers.begin(), servers.end(), server) == servers.end()) servers.push_back(server);
+    if (server.empty()) return;
+    auto position = std::lower_bound(servers.begin(), servers.end(), server);
+    if (position == servers.end() || *position != server) servers.insert(position, server);
 }
 
 void RunReport::add_plan(const engine::Plan& plan, ActionStatus status) {

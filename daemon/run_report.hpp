@@ -32,7 +32,7 @@ struct Counts {
 
 struct RunReport {
     bool dry_run = false;
-    std::vector<std::string> servers;  ///< every server the run looked at, in order
+    std::vector<std::string> servers;  ///< every server the run looked at, sorted by name
     std::vector<ReportedAction> actions;
     std::vector<engine::Problem> problems;
     std::string fatal_error;  ///< NetBox unreachable or token rejected: nothing was done

@@ -253,6 +253,29 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
         dhcp[run.name] = std::move(server_snapshot);
     });
 
+    // Auto-import needs to know whether a server scope's prefix already exists in NetBox (in any VRF), so
+    // the prefixes of scopes NetBox does not have yet are looked up before planning.
+    std::set<engine::Ipv4Network> known_networks;
+    for (const auto& [id, prefix] : snapshot.prefixes) known_networks.insert(prefix.prefix);
+    std::set<engine::Ipv4Network> unknown_networks;
+    for (const auto& [name, server_snapshot] : dhcp) {
+        if (!server_snapshot.scopes) continue;
+        for (const auto& scope : *server_snapshot.scopes)
+            if (auto network = engine::Ipv4Network::from_mask(scope.scope_id, scope.subnet_mask);
+                network && !known_networks.count(*network))
+                unknown_networks.insert(*network);
+    }
+    if (!unknown_networks.empty()) {
+        auto found = co_await netbox.find_prefixes({unknown_networks.begin(), unknown_networks.end()});
+        if (!found) {
+            report.fatal_error = "NetBox: cannot look up prefixes: " + found.error().message;
+            log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
+            finish();
+            co_return report;
+        }
+        for (auto& prefix : *found) snapshot.prefixes[prefix.id] = std::move(prefix);
+    }
+
     PlanExecutor executor(
         netbox,
         [&](const std::string& name) -> psu::PsuClient* {

@@ -17,6 +17,9 @@ struct Error {
 template <class T>
 class Expected {
 public:
+    /// An error ("no value"). Exists because asio::co_spawn needs a default-constructible result type for
+    /// awaitable<Expected<T>>; do not rely on it otherwise.
+    Expected() : state_(std::in_place_index<1>, Error{0, "no value"}) {}
     Expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}
     Expected(Error error) : state_(std::in_place_index<1>, std::move(error)) {}
 

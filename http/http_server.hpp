@@ -1,5 +1,10 @@
-// Small async HTTP/1.1 server (plain TCP) on the same stack as the client: one coroutine per connection,
-// keep-alive, a read timeout, bounded request bodies. Used by the simulators and by the service's API.
+// Small async HTTP/1.1 server (plain TCP, or TLS when a certificate is configured) on the same stack as the
+// client: one coroutine per connection, keep-alive, a read timeout, bounded request bodies (413 beyond the
+// limit). Used by the simulators and by the service's API.
+//
+// Threading: all connections and the handler run on the executor given to the constructor. Run its
+// io_context on one thread (or pass a strand); start() and stop() must be called from that thread or
+// before/after it runs.
 #pragma once
 
 #include "http/http_message.hpp"
@@ -20,13 +25,16 @@ namespace nds::http {
 using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
 
 struct ServerOptions {
-    std::size_t max_body_bytes = 64u * 1024 * 1024;
-    std::chrono::seconds idle_timeout{60};
+    std::size_t max_body_bytes = 64u * 1024 * 1024;   ///< larger request bodies get 413 and the connection is closed
+    std::chrono::seconds idle_timeout{60};            ///< per read (also bounds the TLS handshake and each write)
+    std::string tls_cert_file;                        ///< PEM certificate chain; empty = plain TCP
+    std::string tls_key_file;                         ///< PEM private key; required when tls_cert_file is set
 };
 
 class Server {
 public:
-    /// Binds immediately (port 0 = ephemeral); throws std::system_error when it cannot bind.
+    /// Binds immediately (port 0 = ephemeral); throws std::system_error when it cannot bind, and
+    /// std::runtime_error when the TLS certificate or key cannot be loaded.
     Server(boost::asio::any_io_executor executor, const std::string& address, std::uint16_t port,
            Handler handler, ServerOptions options = {});
     ~Server();
@@ -35,7 +43,10 @@ public:
 
     std::uint16_t port() const;
     void start();  ///< begin accepting (spawns the accept loop)
-    void stop();   ///< stop accepting and close open connections
+    void stop();   ///< stop accepting and close open connections (idempotent; also done by the destructor)
+
+    /// Connections accepted since construction (for tests and simulator statistics).
+    std::uint64_t connections_accepted() const;
 
 private:
     struct Impl;

@@ -86,4 +86,10 @@ struct NetBoxSnapshot {
 
 bool has_tag(const std::vector<std::string>& tags, const std::string& slug);
 
+// Lookups by id or name; nullptr when absent. Linear: snapshots hold tens of servers and failovers.
+const NetBoxServer* find_server(const NetBoxSnapshot& netbox, ObjectId id);
+const NetBoxFailover* find_failover(const NetBoxSnapshot& netbox, ObjectId id);
+const NetBoxFailover* find_failover_by_name(const NetBoxSnapshot& netbox, const std::string& name);
+const NetBoxPrefix* find_prefix(const NetBoxSnapshot& netbox, ObjectId id);
+
 }  // namespace nds::engine

@@ -12,7 +12,7 @@
 
 namespace nds::engine {
 
-enum class ObjectKind { ip_address, prefix, scope, exclusion_range, reservation, dhcp_scope, dhcp_exclusion };
+enum class ObjectKind { ip_address, prefix, scope, exclusion_range, reservation, dhcp_scope, dhcp_exclusion, server };
 enum class Verb { create, update, remove };
 
 const char* to_string(ObjectKind kind);  ///< "ip_address", "prefix", ... (used in JSON output and metrics)

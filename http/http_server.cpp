@@ -1,0 +1,330 @@
+// Async HTTP/1.1 server: an accept loop plus one coroutine per connection (plain or TLS), in the style
+// of Beast's coroutine examples. Every step has a timeout (idle_timeout), request bodies are bounded
+// (413), handler exceptions become a 500 JSON response, and stop() closes the acceptor and every open
+// connection so that io_context::run() can return.
+#include "http/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <map>
+#include <stdexcept>
+#include <system_error>
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using net::use_awaitable;
+constexpr auto as_tuple_awaitable = net::as_tuple(net::use_awaitable);
+
+namespace nds::http {
+
+//------------------------------------------------------------------------------
+
+namespace {
+
+/// Everything the accept loop and the sessions share; kept alive by them after the Server is gone.
+struct ServerState {
+    net::any_io_executor executor;
+    tcp::acceptor acceptor;
+    Handler handler;
+    ServerOptions options;
+    std::unique_ptr<ssl::context> tls;       // null = plain TCP
+    std::uint16_t bound_port = 0;
+    bool started = false;
+    bool stopped = false;
+    std::uint64_t accepted = 0;
+    std::uint64_t next_id = 0;
+    std::map<std::uint64_t, beast::tcp_stream*> open;   // live connections, closed by stop()
+
+    ServerState(net::any_io_executor ex, Handler h, ServerOptions opts)
+        : executor(ex), acceptor(ex), handler(std::move(h)), options(std::move(opts)) {}
+
+    void stop();
+};
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+std::string json_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                static constexpr char hex[] = "0123456789abcdef";
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 0x0F];
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    return out;
+}
+
+Response error_json(unsigned status, std::string_view message) {
+    return json_response(status, "{\"error\": \"" + json_escape(message) + "\"}");
+}
+
+Request to_request(BeastRequest&& breq) {
+    Request req;
+    req.method = std::string(breq.method_string());
+    req.target = std::string(breq.target());
+    for (const auto& field : breq)
+        req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    req.body = std::move(breq.body());
+    return req;
+}
+
+BeastResponse to_beast(Response&& res, unsigned version, bool keep_alive, bool head) {
+    if (res.status < 100 || res.status > 999)
+        res = error_json(500, "handler returned an invalid status " + std::to_string(res.status));
+    BeastResponse out{static_cast<bhttp::status>(res.status), version};
+    for (auto& [name, value] : res.headers) {
+        auto field = bhttp::string_to_field(name);
+        // Framing headers are ours to set.
+        if (field == bhttp::field::content_length || field == bhttp::field::transfer_encoding ||
+            field == bhttp::field::connection)
+            continue;
+        out.insert(name, value);
+    }
+    out.set(bhttp::field::server, "netbox-dhcp-sync");
+    out.keep_alive(keep_alive);
+    std::size_t size = res.body.size();
+    out.body() = std::move(res.body);
+    out.prepare_payload();
+    if (head) {  // HEAD: Content-Length of the entity, no body on the wire
+        out.body().clear();
+        out.content_length(size);
+    }
+    return out;
+}
+
+/// Reads and discards what the peer still sends (briefly), so that closing a socket with unread
+/// request data does not reset the connection before the peer has read our error response.
+template <class Stream>
+net::awaitable<void> linger(Stream& stream, beast::tcp_stream& lowest) {
+    lowest.expires_after(std::chrono::milliseconds(500));
+    char scratch[16384];
+    std::size_t total = 0;
+    while (total < 4u * 1024 * 1024) {
+        auto [ec, n] = co_await stream.async_read_some(net::buffer(scratch), as_tuple_awaitable);
+        if (ec) break;
+        total += n;
+    }
+}
+
+/// The request/response loop of one connection.
+template <class Stream>
+net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream& lowest) {
+    beast::flat_buffer buffer;  // (Must persist between reads)
+    for (;;) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.body_limit(self.options.max_body_bytes);
+        parser.header_limit(64 * 1024);
+        lowest.expires_after(self.options.idle_timeout);
+        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
+        (void)n;
+        if (ec == bhttp::error::body_limit) {
+            auto res = to_beast(error_json(413, "request body exceeds the limit of " +
+                                                    std::to_string(self.options.max_body_bytes) + " bytes"),
+                                parser.get().version(), false, false);
+            lowest.expires_after(self.options.idle_timeout);
+            auto [wec, wn] = co_await bhttp::async_write(stream, res, as_tuple_awaitable);
+            (void)wn;
+            if (!wec) {
+                beast::error_code ignored;
+                lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                co_await linger(stream, lowest);
+            }
+            co_return;
+        }
+        if (ec == bhttp::error::end_of_stream || ec == ssl::error::stream_truncated || ec == beast::error::timeout ||
+            ec == net::error::operation_aborted || ec == net::error::connection_reset || ec == net::error::eof)
+            co_return;
+        if (ec) {  // malformed request: 400 and close
+            auto res = to_beast(error_json(400, "bad request: " + ec.message()), 11, false, false);
+            lowest.expires_after(self.options.idle_timeout);
+            co_await bhttp::async_write(stream, res, as_tuple_awaitable);
+            co_return;
+        }
+
+        BeastRequest breq = parser.release();
+        const bool keep_alive = breq.keep_alive();
+        const unsigned version = breq.version();
+        const bool head = breq.method() == bhttp::verb::head;
+
+        Response response;
+        bool failed = false;
+        std::string failure;
+        try {
+            response = co_await self.handler(to_request(std::move(breq)));
+        } catch (const std::exception& e) {
+            failed = true;
+            failure = e.what();
+        } catch (...) {
+            failed = true;
+            failure = "unknown exception in handler";
+        }
+        if (failed) response = error_json(500, failure);
+        if (self.stopped) co_return;
+
+        auto res = to_beast(std::move(response), version, keep_alive, head);
+        lowest.expires_after(self.options.idle_timeout);
+        auto [wec, wn] = co_await bhttp::async_write(stream, res, as_tuple_awaitable);
+        (void)wn;
+        if (wec || !res.keep_alive()) break;
+    }
+}
+
+/// Registers a live connection for stop() for as long as the session's frame exists (also when the
+/// frame is destroyed without finishing, e.g. when the io_context goes away first).
+class OpenConnection {
+public:
+    OpenConnection(ServerState& state, beast::tcp_stream& stream) : state_(state), id_(state.next_id++) {
+        state_.open.emplace(id_, &stream);
+    }
+    ~OpenConnection() { state_.open.erase(id_); }
+    OpenConnection(const OpenConnection&) = delete;
+    OpenConnection& operator=(const OpenConnection&) = delete;
+
+private:
+    ServerState& state_;
+    std::uint64_t id_;
+};
+
+net::awaitable<void> plain_session(std::shared_ptr<ServerState> self, tcp::socket socket) {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    beast::tcp_stream stream(std::move(socket));
+    if (self->stopped) co_return;
+    OpenConnection registration(*self, stream);
+    co_await serve(*self, stream, stream);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+}
+
+net::awaitable<void> tls_session(std::shared_ptr<ServerState> self, tcp::socket socket) {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *self->tls);
+    auto& lowest = beast::get_lowest_layer(stream);
+    if (self->stopped) co_return;
+    OpenConnection registration(*self, lowest);
+    lowest.expires_after(self->options.idle_timeout);
+    auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, as_tuple_awaitable);
+    if (!hec) {
+        co_await serve(*self, stream, lowest);
+        if (!self->stopped) {
+            lowest.expires_after(std::chrono::seconds(2));
+            // Peers often close without close_notify (Beast issue #38): a truncated shutdown is expected.
+            auto [sec] = co_await stream.async_shutdown(as_tuple_awaitable);
+            (void)sec;
+        }
+    }
+    lowest.close();
+}
+
+net::awaitable<void> accept_loop(std::shared_ptr<ServerState> self) {
+    while (!self->stopped && self->acceptor.is_open()) {
+        auto [ec, socket] = co_await self->acceptor.async_accept(as_tuple_awaitable);
+        if (self->stopped || ec == net::error::operation_aborted || !self->acceptor.is_open()) break;
+        if (ec) {  // e.g. too many open files: back off a little instead of spinning
+            net::steady_timer pause(self->executor, std::chrono::milliseconds(50));
+            co_await pause.async_wait(as_tuple_awaitable);
+            continue;
+        }
+        ++self->accepted;
+        auto on_done = [](std::exception_ptr) {};  // sessions handle their own errors
+        if (self->tls) net::co_spawn(self->executor, tls_session(self, std::move(socket)), on_done);
+        else net::co_spawn(self->executor, plain_session(self, std::move(socket)), on_done);
+    }
+}
+
+}  // namespace
+
+struct Server::Impl : ServerState {
+    using ServerState::ServerState;
+};
+
+//------------------------------------------------------------------------------
+
+void ServerState::stop() {
+    if (stopped) return;
+    stopped = true;
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    auto connections = open;  // closing completes reads with operation_aborted; sessions erase themselves later
+    for (auto& [id, stream] : connections) stream->close();
+}
+
+Server::Server(net::any_io_executor executor, const std::string& address, std::uint16_t port, Handler handler,
+               ServerOptions options)
+    : impl_(std::make_shared<Impl>(executor, std::move(handler), std::move(options))) {
+    if (!impl_->options.tls_cert_file.empty() || !impl_->options.tls_key_file.empty()) {
+        impl_->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+        impl_->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                                ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        beast::error_code ec;
+        impl_->tls->use_certificate_chain_file(impl_->options.tls_cert_file, ec);
+        if (ec)
+            throw std::runtime_error("cannot load TLS certificate '" + impl_->options.tls_cert_file +
+                                     "': " + ec.message());
+        impl_->tls->use_private_key_file(impl_->options.tls_key_file, ssl::context::pem, ec);
+        if (ec)
+            throw std::runtime_error("cannot load TLS key '" + impl_->options.tls_key_file + "': " + ec.message());
+    }
+
+    beast::error_code ec;
+    auto addr = net::ip::make_address(address, ec);
+    if (ec) throw std::system_error(EINVAL, std::generic_category(), "invalid listen address '" + address + "'");
+    tcp::endpoint endpoint(addr, port);
+    auto fail = [&](const char* what) {
+        throw std::system_error(ec.value(), std::system_category(),
+                                std::string(what) + " " + address + ":" + std::to_string(port));
+    };
+    impl_->acceptor.open(endpoint.protocol(), ec);
+    if (ec) fail("cannot open socket for");
+    impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    impl_->acceptor.bind(endpoint, ec);
+    if (ec) fail("cannot bind");
+    impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) fail("cannot listen on");
+    impl_->bound_port = impl_->acceptor.local_endpoint().port();
+}
+
+Server::~Server() {
+    if (impl_) impl_->stop();
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::start() {
+    if (impl_->started || impl_->stopped) return;
+    impl_->started = true;
+    net::co_spawn(impl_->executor, accept_loop(impl_), [](std::exception_ptr) {});
+}
+
+void Server::stop() { impl_->stop(); }
+
+std::uint64_t Server::connections_accepted() const { return impl_->accepted; }
+
+}  // namespace nds::http

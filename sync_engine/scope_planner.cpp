@@ -1,0 +1,105 @@
+// plan_scopes, phase 1 of a run: the scope structure of every running server (plugin-behaviour.md §4.4 steps
+// 4-8 without the IP work). Each rule lives in its own file; this file only walks the servers and scopes.
+#include "sync_engine/exclusion_sync.hpp"
+#include "sync_engine/labels.hpp"
+#include "sync_engine/local_only_scopes.hpp"
+#include "sync_engine/scope_attributes.hpp"
+#include "sync_engine/scope_eligibility.hpp"
+#include "sync_engine/scope_import.hpp"
+#include "sync_engine/scope_matcher.hpp"
+#include "sync_engine/sync_planner.hpp"
+
+namespace nds::engine {
+namespace {
+
+const DhcpScopeData* scope_data(const DhcpServerSnapshot& snapshot, const DhcpScope& remote) {
+    auto it = snapshot.scope_data.find(remote.scope_id.value);
+    return it == snapshot.scope_data.end() ? nullptr : &it->second;
+}
+
+void plan_matched_scope(const ServerRun& run, const NetBoxScope& local, const DhcpScope& remote,
+                        const DhcpScopeData* data, const SyncSettings& settings, Plan& plan) {
+    if (settings.push_scope_info) {
+        if (auto write = push_scope_attributes(local, remote, run.name)) plan.dhcp_scope_writes.push_back(std::move(*write));
+    } else {
+        if (auto update = pull_scope_attributes(local, remote, run.name)) plan.scope_updates.push_back(std::move(*update));
+    }
+    if (!data || !data->exclusions) {
+        plan.problems.push_back(Problem{
+            Severity::warning,
+            make_note(run.name, scope_label(local), scope_label(local),
+                      "exclusions of scope " + remote.scope_id.to_string() +
+                          " could not be read" + (data && !data->error.empty() ? " (" + data->error + ")" : "") +
+                          " — exclusions not reconciled")});
+        return;
+    }
+    if (settings.push_scope_info) push_exclusions(local, remote, *data->exclusions, run.name, plan);
+    else pull_exclusions(local, *data->exclusions, run.name, plan);
+}
+
+void plan_server_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, const DhcpServerSnapshot& snapshot,
+                        const SyncSettings& settings, ScopeImporter& importer, Plan& plan) {
+    ScopeMatcher matcher(netbox, run.server_id);
+    for (const NetBoxScope* scope : matcher.unkeyed()) {
+        plan.problems.push_back(Problem{Severity::warning,
+                                        make_note(run.name, scope_label(*scope), scope_label(*scope),
+                                                  "scope's prefix is not in the NetBox snapshot — scope not synced")});
+    }
+
+    std::set<std::uint32_t> remote_networks;
+    for (const auto& remote : *snapshot.scopes) {
+        remote_networks.insert(remote.scope_id.value);
+        if (settings.active_scopes_only && !remote.active) {
+            plan.skips.push_back(Skip{make_note(run.name, scope_label(remote), scope_label(remote),
+                                                "scope inactive on server (active_scopes_only) — left alone"),
+                                      ObjectKind::scope});
+            continue;
+        }
+        const DhcpScopeData* data = scope_data(snapshot, remote);
+        const NetBoxScope* local = matcher.match(remote);
+        if (!local) {
+            if (settings.push_scope_info) {
+                plan.skips.push_back(Skip{make_note(run.name, scope_label(remote), remote.scope_id.to_string(),
+                                                    "scope on server has no NetBox scope (push_scope_info: not imported)"),
+                                          ObjectKind::scope});
+            } else {
+                importer.import(run, remote, data);
+            }
+            continue;
+        }
+        Eligibility eligibility = scope_eligibility(netbox, run, *local, settings);
+        if (!eligibility.eligible()) {
+            if (!eligibility.quiet()) {
+                plan.skips.push_back(Skip{make_note(run.name, scope_label(*local), scope_label(*local), eligibility.reason),
+                                          ObjectKind::scope});
+            }
+            continue;
+        }
+        plan_matched_scope(run, *local, remote, data, settings, plan);
+    }
+
+    plan_local_only_scopes(netbox, run, matcher, remote_networks, settings, plan);
+}
+
+}  // namespace
+
+Plan plan_scopes(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& runs, const DhcpSnapshots& dhcp,
+                 const SyncSettings& settings) {
+    Plan plan;
+    ScopeImporter importer(netbox, settings, plan);
+    for (const auto& run : runs) {
+        auto it = dhcp.find(run.name);
+        if (it == dhcp.end() || !it->second.scopes) {
+            std::string why = it == dhcp.end() ? "not read" : it->second.error;
+            plan.problems.push_back(Problem{Severity::error,
+                                            make_note(run.name, "", run.name,
+                                                      "scope list read failed" + (why.empty() ? "" : " (" + why + ")") +
+                                                          " — no changes for this server")});
+            continue;
+        }
+        plan_server_scopes(netbox, run, it->second, settings, importer, plan);
+    }
+    return plan;
+}
+
+}  // namespace nds::engine

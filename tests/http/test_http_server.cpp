@@ -1,0 +1,256 @@
+// Server behaviour, driven through the real Client on 127.0.0.1: round trip, keep-alive reuse,
+// concurrent requests on one Client, handler exceptions, request body limit, stop().
+#include "test_support.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/asio/read.hpp>
+
+#include <stdexcept>
+
+using namespace nds::http;
+using namespace nds::http::test;
+
+namespace {
+
+/// Echoes the request as a small JSON-ish text and a few headers.
+Handler echo_handler(int* calls = nullptr) {
+    return [calls](Request req) -> net::awaitable<Response> {
+        if (calls) ++*calls;
+        Response res = json_response(200, req.body);
+        res.headers.emplace_back("X-Method", req.method);
+        res.headers.emplace_back("X-Target", req.target);
+        res.headers.emplace_back("X-Echo", std::string(req.header("x-echo")));
+        res.headers.emplace_back("X-Host", std::string(req.header("host")));
+        res.headers.emplace_back("X-UA", std::string(req.header("user-agent")));
+        co_return res;
+    };
+}
+
+}  // namespace
+
+TEST_CASE("server binds an ephemeral port and answers a request from the client") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler());
+        CHECK(server.port() != 0);
+        server.start();
+        Client client(ioc.get_executor(), base_url(server) + "/ignored/base/", fast_options());
+        CHECK(client.origin() == "http://127.0.0.1:" + std::to_string(server.port()));
+
+        Request req;
+        req.method = "POST";
+        req.target = "/api/things/?a=1&b=x%20y";
+        req.headers = {{"X-Echo", "hello"}, {"Content-Type", "application/json"}};
+        req.body = R"({"name":"thing"})";
+        auto res = co_await client.send(req);
+        REQUIRE(res);
+        CHECK(res->status == 200);
+        CHECK(res->ok());
+        CHECK(res->body == R"({"name":"thing"})");
+        CHECK(res->header("content-type") == "application/json");
+        CHECK(res->header("x-method") == "POST");
+        CHECK(res->header("x-target") == "/api/things/?a=1&b=x%20y");
+        CHECK(res->header("x-echo") == "hello");
+        CHECK(res->header("x-host") == "127.0.0.1:" + std::to_string(server.port()));
+        CHECK(res->header("x-ua") == "netbox-dhcp-sync");
+
+        for (const char* method : {"PUT", "PATCH", "DELETE", "GET"}) {
+            Request r;
+            r.method = method;
+            r.target = "/m";
+            auto rr = co_await client.send(r);
+            REQUIRE(rr);
+            CHECK(rr->header("x-method") == method);
+        }
+        server.stop();
+    });
+}
+
+TEST_CASE("sequential requests reuse one keep-alive connection") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        int calls = 0;
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler(&calls));
+        server.start();
+        Client client(ioc.get_executor(), base_url(server), fast_options());
+        for (int i = 0; i < 5; ++i) {
+            auto res = co_await client.send(get("/x/" + std::to_string(i)));
+            REQUIRE(res);
+            CHECK(res->status == 200);
+        }
+        CHECK(calls == 5);
+        CHECK(server.connections_accepted() == 1);
+        server.stop();
+    });
+}
+
+TEST_CASE("concurrent requests on one client use separate connections, then reuse them") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        Handler slow = [](Request req) -> net::awaitable<Response> {
+            co_await sleep_for(50ms);
+            co_return json_response(200, req.target);
+        };
+        Server server(ioc.get_executor(), "127.0.0.1", 0, slow);
+        server.start();
+        Client client(ioc.get_executor(), base_url(server), fast_options());
+
+        int finished = 0;
+        std::vector<std::string> bodies;
+        for (int i = 0; i < 3; ++i) {
+            net::co_spawn(ioc, client.send(get("/c/" + std::to_string(i))),
+                          [&](std::exception_ptr e, Expected<Response> res) {
+                              ++finished;
+                              if (!e && res) bodies.push_back(res->body);
+                          });
+        }
+        for (int i = 0; i < 200 && finished < 3; ++i) co_await sleep_for(10ms);
+        REQUIRE(finished == 3);
+        CHECK(bodies.size() == 3);
+        CHECK(server.connections_accepted() == 3);
+
+        // All three went back to the pool: three more concurrent requests open nothing new.
+        finished = 0;
+        for (int i = 0; i < 3; ++i)
+            net::co_spawn(ioc, client.send(get("/d")), [&](std::exception_ptr, Expected<Response>) { ++finished; });
+        for (int i = 0; i < 200 && finished < 3; ++i) co_await sleep_for(10ms);
+        REQUIRE(finished == 3);
+        CHECK(server.connections_accepted() == 3);
+        server.stop();
+    });
+}
+
+TEST_CASE("a handler exception becomes a 500 JSON response") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        Handler thrower = [](Request req) -> net::awaitable<Response> {
+            if (req.target == "/boom") throw std::runtime_error("database \"exploded\"");
+            co_return json_response(200, "{}");
+        };
+        Server server(ioc.get_executor(), "127.0.0.1", 0, thrower);
+        server.start();
+        Client client(ioc.get_executor(), base_url(server), fast_options());
+        auto res = co_await client.send(get("/boom"));
+        REQUIRE(res);
+        CHECK(res->status == 500);
+        CHECK(res->header("content-type") == "application/json");
+        CHECK(res->body == R"({"error": "database \"exploded\""})");
+        // The connection survives the exception.
+        auto ok = co_await client.send(get("/fine"));
+        REQUIRE(ok);
+        CHECK(ok->status == 200);
+        CHECK(server.connections_accepted() == 1);
+        server.stop();
+    });
+}
+
+TEST_CASE("a request body over the server limit gets 413") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        int calls = 0;
+        ServerOptions opts;
+        opts.max_body_bytes = 1024;
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler(&calls), opts);
+        server.start();
+        auto copts = fast_options();
+        copts.max_retries = 0;
+        Client client(ioc.get_executor(), base_url(server), copts);
+
+        Request big;
+        big.method = "POST";
+        big.target = "/upload";
+        big.body = std::string(4096, 'x');
+        auto res = co_await client.send(big);
+        REQUIRE(res);
+        CHECK(res->status == 413);
+        CHECK(res->body.find("1024") != std::string::npos);
+        CHECK(calls == 0);
+
+        Request small = big;
+        small.body = std::string(1024, 'y');
+        auto ok = co_await client.send(small);
+        REQUIRE(ok);
+        CHECK(ok->status == 200);
+        CHECK(ok->body.size() == 1024);
+        CHECK(calls == 1);
+        server.stop();
+    });
+}
+
+TEST_CASE("a malformed request gets 400") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler());
+        server.start();
+        net::ip::tcp::socket sock(ioc);
+        co_await sock.async_connect({net::ip::make_address("127.0.0.1"), server.port()}, net::use_awaitable);
+        std::string garbage = "THIS IS NOT HTTP\r\n\r\n";
+        co_await net::async_write(sock, net::buffer(garbage), net::use_awaitable);
+        std::string reply;
+        auto [ec, n] = co_await net::async_read(sock, net::dynamic_buffer(reply), net::as_tuple(net::use_awaitable));
+        (void)ec;
+        (void)n;
+        CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
+        server.stop();
+    });
+}
+
+TEST_CASE("stop() closes idle keep-alive connections so that run() returns by itself") {
+    net::io_context ioc;
+    bool finished = false;
+    std::unique_ptr<Server> server;
+    std::unique_ptr<Client> client;
+    net::co_spawn(
+        ioc,
+        [&]() -> net::awaitable<void> {
+            server = std::make_unique<Server>(ioc.get_executor(), "127.0.0.1", 0, echo_handler());
+            server->start();
+            client = std::make_unique<Client>(ioc.get_executor(), base_url(*server), fast_options());
+            auto res = co_await client->send(get("/x"));
+            CHECK(res);
+            // A raw connection that never sends anything (the server waits in its read).
+            net::ip::tcp::socket idle(ioc);
+            co_await idle.async_connect({net::ip::make_address("127.0.0.1"), server->port()}, net::use_awaitable);
+            co_await sleep_for(20ms);
+            server->stop();
+            finished = true;
+        },
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
+    auto started = std::chrono::steady_clock::now();
+    ioc.run_for(5s);
+    CHECK(finished);
+    CHECK(ioc.stopped());  // ran out of work: nothing left pending
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+    CHECK(server->connections_accepted() == 2);
+}
+
+TEST_CASE("binding a port in use throws std::system_error") {
+    net::io_context ioc;
+    Server first(ioc.get_executor(), "127.0.0.1", 0, echo_handler());
+    CHECK_THROWS_AS(Server(ioc.get_executor(), "127.0.0.1", first.port(), echo_handler()), std::system_error);
+    CHECK_THROWS_AS(Server(ioc.get_executor(), "not-an-address", 0, echo_handler()), std::system_error);
+}
+
+TEST_CASE("an idle connection is closed after idle_timeout") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        ServerOptions opts;
+        opts.idle_timeout = std::chrono::seconds(1);
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler(), opts);
+        server.start();
+        net::ip::tcp::socket sock(ioc);
+        co_await sock.async_connect({net::ip::make_address("127.0.0.1"), server.port()}, net::use_awaitable);
+        auto started = std::chrono::steady_clock::now();
+        char byte;
+        auto [ec, n] = co_await sock.async_read_some(net::buffer(&byte, 1), net::as_tuple(net::use_awaitable));
+        auto elapsed = std::chrono::steady_clock::now() - started;
+        CHECK(n == 0);
+        CHECK(ec == net::error::eof);
+        CHECK(elapsed >= 900ms);
+        CHECK(elapsed < 3s);
+        server.stop();
+    });
+}

@@ -1,0 +1,758 @@
+// NetBox simulator: request routing, auth, pagination, bulk write semantics and the changelog.
+#include "tests/sim/netbox_sim.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace nds::sim::netbox {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view kChangesPath = "/api/core/object-changes/";
+
+http::Response detail(unsigned status, std::string_view message) { return message_reply(status, "detail", message); }
+
+std::string action_label(std::string_view action) {
+    if (action == "create") return "Created";
+    if (action == "update") return "Updated";
+    return "Deleted";
+}
+
+std::optional<std::int64_t> parse_int(std::string_view text) {
+    std::int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
+/// "changelog_message" of one written element, truncated like NetBox's 200-char field.
+std::string changelog_message(const json::value& item) {
+    if (!item.is_object()) return "";
+    auto m = string_field(item.get_object(), "changelog_message");
+    return m ? m->substr(0, 200) : "";
+}
+
+/// Django's model class name for "No <Model> matches the given query." (404 on detail routes).
+std::string not_found_message(std::string_view object_type) {
+    static const std::map<std::string_view, std::string_view> names{
+        {kTypeIp, "IPAddress"},           {kTypePrefix, "Prefix"},          {kTypeTag, "Tag"},
+        {kTypeVrf, "VRF"},                {kTypeServer, "DHCPServer"},      {kTypeFailover, "DHCPFailover"},
+        {kTypeScope, "DHCPScope"},        {kTypeExclusion, "DHCPExclusionRange"}};
+    auto it = names.find(object_type);
+    return "No " + std::string(it == names.end() ? object_type : it->second) + " matches the given query.";
+}
+
+std::string type_name(const json::value& v) {
+    if (v.is_string()) return "str";
+    if (v.is_array()) return "list";
+    if (v.is_bool()) return "bool";
+    if (v.is_null()) return "NoneType";
+    return "int";
+}
+
+}  // namespace
+
+NetboxSim::NetboxSim(std::string base_url)
+    : base_url_(std::move(base_url)), ctx_{state_, config_, base_url_}, resources_(make_resources(ctx_)) {}
+
+asio::awaitable<http::Response> NetboxSim::handle(http::Request request) {
+    http::Target target = http::Target::parse(request.target);
+    if (target.path.rfind("/_sim/", 0) == 0) {
+        if (auto r = handle_shared_control(request, target.path, faults_, stats_)) co_return std::move(*r);
+        co_return handle_control(request, target);
+    }
+    if (auto injected = co_await pre_handle(request, target, faults_, stats_, costs_)) co_return std::move(*injected);
+
+    std::string request_id = random_uuid();
+    ApiResult result;
+    if (target.path.rfind("/api/", 0) == 0) {
+        result = handle_api(request, target, request_id);
+    } else {
+        result.response = detail(404, "Not found.");
+    }
+    stats_.add_objects_written(result.objects_written);
+    // The write cost is paid after the state changed but before answering, like a slow database commit.
+    co_await sleep_ms(std::uint64_t{costs_.latency_ms_per_object_written} * result.objects_attempted);
+    result.response.headers.emplace_back("API-Version", config_.api_version);
+    result.response.headers.emplace_back("X-Request-ID", request_id);
+    co_return std::move(result.response);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Control API
+
+http::Response NetboxSim::handle_control(const http::Request& request, const http::Target& target) {
+    const std::string& path = target.path;
+    const std::string& method = request.method;
+    if (path == "/_sim/seed" && method == "POST") {
+        auto body = parse_json(request.body);
+        if (!body || !body->is_object()) return message_reply(400, "error", "seed body must be a JSON object");
+        if (auto error = seed_state(state_, body->get_object())) return message_reply(400, "error", *error);
+        ++state_.version;
+        state_.invalidate_caches();
+        return json_reply(200, json::object{{"ok", true}});
+    }
+    if (path == "/_sim/reset" && method == "POST") {
+        state_.clear();
+        list_cache_.clear();
+        return json_reply(200, json::object{{"ok", true}});
+    }
+    if (path == "/_sim/state" && method == "GET") return json_reply(200, dump_state(resources_, state_));
+    if (path == "/_sim/changes" && method == "GET") {
+        json::array out;
+        for (const auto& change : state_.changes) out.push_back(change.record);
+        return json_reply(200, out);
+    }
+    if (path == "/_sim/config") {
+        if (method == "GET") return json_reply(200, config_json());
+        if (method == "POST") {
+            auto body = parse_json(request.body);
+            if (!body) return message_reply(400, "error", "config body is not valid JSON");
+            return set_config(*body);
+        }
+    }
+    return message_reply(404, "error", "unknown control endpoint " + method + " " + path);
+}
+
+http::Response NetboxSim::set_config(const json::value& body) {
+    if (!body.is_object()) return message_reply(400, "error", "config must be an object");
+    const json::object& o = body.get_object();
+    if (auto error = costs_.apply(o)) return message_reply(400, "error", *error);
+    SimConfig next = config_;
+    if (const json::value* v = field(o, "max_page_size")) {
+        auto n = as_int(*v);
+        if (!n || *n < 0) return message_reply(400, "error", "max_page_size must be a non-negative integer");
+        next.max_page_size = static_cast<std::size_t>(*n);
+    }
+    if (const json::value* v = field(o, "lease_status")) {
+        if (!v->is_string()) return message_reply(400, "error", "lease_status must be a string");
+        next.lease_status = std::string(v->get_string());
+    }
+    if (const json::value* v = field(o, "api_version")) {
+        if (!v->is_string() || (v->get_string() != "4.6" && v->get_string() != "4.7"))
+            return message_reply(400, "error", "api_version must be \"4.6\" or \"4.7\"");
+        next.api_version = std::string(v->get_string());
+    }
+    if (const json::value* v = field(o, "enforce_global_unique")) {
+        if (!v->is_bool()) return message_reply(400, "error", "enforce_global_unique must be a boolean");
+        next.enforce_global_unique = v->get_bool();
+    }
+    config_ = next;
+    return json_reply(200, config_json());
+}
+
+json::object NetboxSim::config_json() const {
+    json::object o = costs_.to_json();
+    o["max_page_size"] = config_.max_page_size;
+    o["lease_status"] = config_.lease_status;
+    o["api_version"] = config_.api_version;
+    o["enforce_global_unique"] = config_.enforce_global_unique;
+    return o;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// REST API
+
+const User* NetboxSim::authenticate(const http::Request& request, http::Response& error) const {
+    std::string_view header = request.header("Authorization");
+    auto space = header.find(' ');
+    std::string_view scheme = space == std::string_view::npos ? header : header.substr(0, space);
+    std::string_view value = space == std::string_view::npos ? std::string_view{} : header.substr(space + 1);
+    // NetBox ignores other schemes (the request is then anonymous) and needs exactly two parts.
+    if (header.empty() || (!iequals(scheme, "Token") && !iequals(scheme, "Bearer")) || value.empty() ||
+        value.find(' ') != std::string_view::npos) {
+        error = detail(403, "Authentication credentials were not provided.");
+        return nullptr;
+    }
+    // The token version is inferred from the value, not from the scheme (netbox-api.md §1).
+    bool v2 = value.rfind("nbt_", 0) == 0;
+    auto it = state_.user_by_token.find(std::string(value));
+    if (it == state_.user_by_token.end()) {
+        error = detail(403, v2 ? "Invalid v2 token" : "Invalid v1 token");
+        return nullptr;
+    }
+    return state_.users.find(it->second);
+}
+
+http::Response NetboxSim::status_json() const {
+    bool v47 = config_.v47();
+    return json_reply(200, json::object{{"django-version", v47 ? "6.1" : "6.0"},
+                                        {"hostname", "netbox-sim"},
+                                        {"installed_apps", json::object{}},
+                                        {"netbox-version", v47 ? "4.7.1" : "4.6.8"},
+                                        {"netbox-full-version", v47 ? "4.7.1" : "4.6.8"},
+                                        {"plugins", json::object{{"netbox_windows_dhcp", "1.3.5"}}},
+                                        {"python-version", "3.12.3"},
+                                        {"rq-workers-running", 1}});
+}
+
+http::Response NetboxSim::user_json(const User& user) const {
+    return json_reply(200, json::object{{"id", user.id},
+                                        {"url", base_url_ + "/api/users/users/" + std::to_string(user.id) + "/"},
+                                        {"display", user.username},
+                                        {"username", user.username},
+                                        {"first_name", ""},
+                                        {"last_name", ""},
+                                        {"email", ""},
+                                        {"is_staff", false},
+                                        {"is_active", true},
+                                        {"groups", json::array{}},
+                                        {"permissions", json::array{}}});
+}
+
+NetboxSim::ApiResult NetboxSim::handle_api(const http::Request& request, const http::Target& target,
+                                           const std::string& request_id) {
+    ApiResult result;
+    http::Response auth_error;
+    const User* user = authenticate(request, auth_error);
+    if (user == nullptr) {
+        result.response = std::move(auth_error);
+        return result;
+    }
+    const std::string& path = target.path;
+    const std::string& method = request.method;
+    bool writing = is_write_method(method);
+    if (writing && !user->write_enabled) {
+        result.response = detail(403, "This token does not have write permission.");
+        return result;
+    }
+
+    auto not_allowed = [&] { return detail(405, "Method \"" + method + "\" not allowed."); };
+
+    if (path == "/api/status/") {
+        result.response = method == "GET" ? status_json() : not_allowed();
+        return result;
+    }
+    if (path == "/api/authentication-check/") {
+        result.response = method == "GET" ? user_json(*user) : not_allowed();
+        return result;
+    }
+    if (path.rfind(kChangesPath, 0) == 0) {
+        if (method != "GET") {
+            result.response = not_allowed();
+        } else if (path == kChangesPath) {
+            result.response = list_changes(target);
+        } else {
+            auto id = parse_int(std::string_view(path).substr(kChangesPath.size(), path.size() - kChangesPath.size() - 1));
+            auto it = id ? std::find_if(state_.changes.begin(), state_.changes.end(),
+                                        [&](const Change& c) { return c.id == *id; })
+                         : state_.changes.end();
+            result.response = it == state_.changes.end() || path.back() != '/' ? detail(404, "Not found.")
+                                                                               : json_reply(200, it->record);
+        }
+        return result;
+    }
+
+    for (const auto& resource : resources_.all) {
+        std::string_view base = resource->path();
+        if (path.rfind(base, 0) != 0) continue;
+        std::string_view rest = std::string_view(path).substr(base.size());
+        std::optional<Id> detail_id;
+        if (!rest.empty()) {
+            // Detail routes are "<list path><id>/" — the trailing slash is required.
+            if (rest.back() != '/') break;
+            detail_id = parse_int(rest.substr(0, rest.size() - 1));
+            if (!detail_id) break;
+        }
+        if (method == "GET") {
+            if (!detail_id) {
+                result.response = list(*resource, target);
+            } else if (!resource->exists(*detail_id)) {
+                result.response = detail(404, not_found_message(resource->object_type()));
+            } else {
+                result.response = json_reply(200, resource->serialize(*detail_id));
+            }
+            return result;
+        }
+        bool allowed = (method == "POST" && resource->can_create() && !detail_id) ||
+                       ((method == "PATCH" || method == "PUT") && resource->can_update()) ||
+                       (method == "DELETE" && resource->can_delete());
+        if (!allowed) {
+            result.response = not_allowed();
+            return result;
+        }
+        return write(*resource, request, detail_id, *user, request_id);
+    }
+    result.response = detail(404, "Not found.");
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Lists and pagination
+
+const std::vector<Id>& NetboxSim::cached_ids(const std::string& collection, const http::Target& target,
+                                             const std::function<ListResult()>& compute,
+                                             std::optional<ErrorDict>& error) {
+    // The cache key is the query without the paging parameters, so every page of one scan shares it.
+    http::QueryParams filters;
+    for (const auto& p : target.params)
+        if (p.first != "limit" && p.first != "offset" && p.first != "start" && p.first != "brief" &&
+            p.first != "ordering" && p.first != "fields" && p.first != "omit")
+            filters.push_back(p);
+    std::sort(filters.begin(), filters.end());
+    std::string key = http::make_target(collection, filters);
+    CacheEntry& entry = list_cache_[collection];
+    if (entry.key == key && entry.version == state_.version && !entry.ids.empty()) return entry.ids;
+    ListResult r = compute();
+    if (r.error) {
+        error = std::move(r.error);
+        entry = CacheEntry{};
+        return entry.ids;
+    }
+    entry.key = std::move(key);
+    entry.version = state_.version;
+    entry.ids = std::move(r.ids);
+    return entry.ids;
+}
+
+http::Response NetboxSim::list(Resource& resource, const http::Target& target) {
+    std::optional<ErrorDict> error;
+    const std::vector<Id>& ids =
+        cached_ids(std::string(resource.path()), target, [&] { return resource.list(target); }, error);
+    if (error) return json_reply(400, *error);
+    return paginate(ids, target, [&](Id id) { return json::value(resource.serialize(id)); });
+}
+
+http::Response NetboxSim::list_changes(const http::Target& target) {
+    std::optional<ErrorDict> error;
+    // Changes are stored in id order; their ids equal their position + 1 unless reset, so look them up by
+    // binary search.
+    auto find = [this](Id id) -> const Change* {
+        auto it = std::lower_bound(state_.changes.begin(), state_.changes.end(), id,
+                                   [](const Change& c, Id v) { return c.id < v; });
+        return it != state_.changes.end() && it->id == id ? &*it : nullptr;
+    };
+    const std::vector<Id>& ids = cached_ids(std::string(kChangesPath), target, [&] {
+        ListResult r;
+        auto wanted_ids = parse_ids(target.all("id"));
+        auto object_ids = parse_ids(target.all("changed_object_id"));
+        auto user_ids = parse_ids(target.all("user_id"));
+        if (!wanted_ids || !object_ids || !user_ids) {
+            r.error = ErrorDict{};
+            add_error(*r.error, "id", "Enter a number.");
+            return r;
+        }
+        auto in = [](const std::vector<std::string>& values, std::string_view v) {
+            return values.empty() || std::find(values.begin(), values.end(), v) != values.end();
+        };
+        auto in_ids = [](const std::vector<Id>& values, Id v) {
+            return values.empty() || std::find(values.begin(), values.end(), v) != values.end();
+        };
+        auto user_names = target.all("user_name"), actions = target.all("action"),
+             types = target.all("changed_object_type"), request_ids = target.all("request_id");
+        for (const auto& change : state_.changes) {
+            const json::object& rec = change.record;
+            const json::value* user = field(rec, "user");
+            Id user_id = user && user->is_object() ? int_or(user->get_object(), "id", 0) : 0;
+            if (in_ids(*wanted_ids, change.id) && in(user_names, rec.at("user_name").get_string()) &&
+                in(actions, rec.at("action").at("value").get_string()) &&
+                in(types, rec.at("changed_object_type").get_string()) &&
+                in(request_ids, rec.at("request_id").get_string()) &&
+                in_ids(*object_ids, rec.at("changed_object_id").as_int64()) && in_ids(*user_ids, user_id))
+                r.ids.push_back(change.id);
+        }
+        return r;
+    }, error);
+    if (error) return json_reply(400, *error);
+    return paginate(ids, target, [&](Id id) { return json::value(find(id)->record); });
+}
+
+http::Response NetboxSim::paginate(const std::vector<Id>& ids, const http::Target& target,
+                                   const std::function<json::value(Id)>& render) {
+    // Limit semantics of netbox-api.md §2: default 50, capped by max_page_size; 0 means max_page_size (all
+    // rows only when max_page_size is 0); negative or non-integer values are ignored.
+    const std::size_t max = config_.max_page_size;
+    std::size_t limit = 50;
+    if (auto l = target.get("limit")) {
+        if (auto n = parse_int(*l); n && *n >= 0) limit = static_cast<std::size_t>(*n);
+    }
+    if (limit == 0) limit = max == 0 ? ids.size() : max;
+    if (max != 0) limit = std::min(limit, max);
+    if (limit == 0) limit = 1;  // empty table with limit 0 and max 0: any positive value works
+
+    http::QueryParams keep;
+    for (const auto& p : target.params)
+        if (p.first != "limit" && p.first != "offset" && p.first != "start") keep.push_back(p);
+    auto link = [&](std::vector<std::pair<std::string, std::string>> extra) {
+        http::QueryParams params = keep;
+        for (auto& e : extra) params.push_back(std::move(e));
+        return json::value(base_url_ + http::make_target(target.path, params));
+    };
+
+    json::object page;
+    json::array results;
+    if (auto start = target.get("start")) {
+        // Keyset pagination (4.6+): ids >= start, count and previous always null.
+        auto s = parse_int(*start);
+        if (!s || *s < 0) return json_reply(400, json::object{{"start", json::array{"Must be a non-negative integer."}}});
+        if (target.get("offset")) return json_reply(400, json::object{{"detail", "start and offset cannot be combined."}});
+        auto it = std::lower_bound(ids.begin(), ids.end(), *s);
+        for (std::size_t n = 0; it != ids.end() && n < limit; ++it, ++n) results.push_back(render(*it));
+        page["count"] = nullptr;
+        page["next"] = results.size() == limit && it != ids.end()
+                           ? link({{"limit", std::to_string(limit)}, {"start", std::to_string(*(it - 1) + 1)}})
+                           : json::value(nullptr);
+        page["previous"] = nullptr;
+        page["results"] = std::move(results);
+        return json_reply(200, page);
+    }
+
+    std::size_t offset = 0;
+    if (auto o = target.get("offset")) {
+        if (auto n = parse_int(*o); n && *n >= 0) offset = static_cast<std::size_t>(*n);
+    }
+    for (std::size_t i = offset; i < ids.size() && i < offset + limit; ++i) results.push_back(render(ids[i]));
+    page["count"] = ids.size();
+    page["next"] = offset + limit < ids.size()
+                       ? link({{"limit", std::to_string(limit)}, {"offset", std::to_string(offset + limit)}})
+                       : json::value(nullptr);
+    if (offset == 0) {
+        page["previous"] = nullptr;
+    } else if (offset <= limit) {
+        page["previous"] = link({{"limit", std::to_string(limit)}});
+    } else {
+        page["previous"] = link({{"limit", std::to_string(limit)}, {"offset", std::to_string(offset - limit)}});
+    }
+    page["results"] = std::move(results);
+    return json_reply(200, page);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Writes
+
+void NetboxSim::abort(Transaction& txn) {
+    txn.rollback();
+    state_.invalidate_caches();
+}
+
+void NetboxSim::commit(Transaction& txn, std::vector<PendingChange>& changes, const User& user,
+                       const std::string& request_id) {
+    txn.commit();
+    std::string time = now_iso();
+    for (auto& c : changes) {
+        Change change;
+        change.id = state_.next_change_id++;
+        Resource* owner = nullptr;
+        for (const auto& r : resources_.all)
+            if (r->object_type() == c.object_type) owner = r.get();
+        json::value changed_object = nullptr;
+        if (c.action != "delete" && owner != nullptr && owner->exists(c.object_id))
+            changed_object = json::object{{"id", c.object_id}, {"url", owner->url(c.object_id)}, {"display", c.repr}};
+        change.record = json::object{
+            {"id", change.id},
+            {"url", base_url_ + std::string(kChangesPath) + std::to_string(change.id) + "/"},
+            {"display", c.repr + " (" + to_lower(action_label(c.action)) + ")"},
+            {"time", time},
+            {"user", json::object{{"id", user.id},
+                                  {"url", base_url_ + "/api/users/users/" + std::to_string(user.id) + "/"},
+                                  {"display", user.username},
+                                  {"username", user.username}}},
+            {"user_name", user.username},
+            {"request_id", request_id},
+            {"action", json::object{{"value", c.action}, {"label", action_label(c.action)}}},
+            {"changed_object_type", c.object_type},
+            {"changed_object_id", c.object_id},
+            {"changed_object", std::move(changed_object)},
+            {"object_repr", c.repr},
+            {"message", c.message},
+            {"prechange_data", std::move(c.prechange)},
+            {"postchange_data", std::move(c.postchange)}};
+        state_.changes.push_back(std::move(change));
+    }
+    if (!changes.empty()) ++state_.version;
+}
+
+json::object NetboxSim::bulk_errors_47(std::string_view verb, std::size_t failed, std::size_t total,
+                                       json::array errors) const {
+    return {{"detail", std::to_string(failed) + " of " + std::to_string(total) + " objects could not be " +
+                           std::string(verb) + "."},
+            {"errors", std::move(errors)}};
+}
+
+NetboxSim::ApiResult NetboxSim::write(Resource& resource, const http::Request& request, std::optional<Id> detail_id,
+                                      const User& user, const std::string& request_id) {
+    ApiResult result;
+    std::optional<json::value> body;
+    if (request.body.empty() && request.method == "DELETE") {
+        body = json::value(nullptr);  // detail DELETE needs no body
+    } else {
+        body = parse_json(request.body);
+    }
+    if (!body) {
+        result.response = detail(400, "JSON parse error - the request body is not valid JSON.");
+        return result;
+    }
+    if (request.method == "POST") return create(resource, *body, user, request_id);
+    if (request.method == "DELETE") return remove(resource, *body, detail_id, user, request_id);
+    return update(resource, *body, detail_id, user, request_id);
+}
+
+NetboxSim::ApiResult NetboxSim::create(Resource& resource, const json::value& body, const User& user,
+                                       const std::string& request_id) {
+    ApiResult result;
+    bool bulk = body.is_array();
+    if (!bulk && !body.is_object()) {
+        ErrorDict e;
+        add_error(e, config_.non_field_key(), "Invalid data. Expected a dictionary, but got " + type_name(body) + ".");
+        result.response = json_reply(400, e);
+        return result;
+    }
+    json::array single;
+    if (!bulk) single.push_back(body);
+    const json::array& items = bulk ? body.get_array() : single;
+    result.objects_attempted = items.size();
+
+    // Sequential create inside one transaction: later items see earlier ones (4.7 semantics, also used for
+    // 4.6 so that duplicates inside one batch are caught), and any failure undoes everything.
+    Transaction txn;
+    std::vector<PendingChange> changes;
+    std::vector<Id> created;
+    std::vector<std::optional<ErrorDict>> errors(items.size());
+    std::size_t failed = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!items[i].is_object()) {
+            ErrorDict e;
+            add_error(e, config_.non_field_key(), "Invalid data. Expected a dictionary, but got " + type_name(items[i]) + ".");
+            errors[i] = std::move(e);
+            ++failed;
+            continue;
+        }
+        auto r = resource.create(items[i].get_object(), txn);
+        if (auto* e = std::get_if<ErrorDict>(&r)) {
+            errors[i] = std::move(*e);
+            ++failed;
+            continue;
+        }
+        Id id = std::get<Id>(r);
+        created.push_back(id);
+        changes.push_back({"create", std::string(resource.object_type()), id, resource.repr(id), nullptr,
+                           resource.snapshot(id), changelog_message(items[i])});
+    }
+
+    if (failed > 0) {
+        abort(txn);
+        if (!bulk) {
+            result.response = json_reply(400, *errors[0]);
+        } else if (config_.v47()) {
+            json::array list;
+            for (std::size_t i = 0; i < errors.size(); ++i)
+                if (errors[i]) list.push_back(json::object{{"index", i}, {"errors", *errors[i]}});
+            result.response = json_reply(400, bulk_errors_47("created", failed, items.size(), std::move(list)));
+        } else {
+            json::array list;
+            for (auto& e : errors) list.push_back(e ? json::value(*e) : json::value(json::object{}));
+            result.response = json_reply(400, list);
+        }
+        return result;
+    }
+    commit(txn, changes, user, request_id);
+    result.objects_written = created.size();
+    if (!bulk) {
+        result.response = json_reply(201, resource.serialize(created.front()));
+    } else {
+        json::array out;
+        for (Id id : created) out.push_back(resource.serialize(id));
+        result.response = json_reply(201, out);
+    }
+    return result;
+}
+
+NetboxSim::ApiResult NetboxSim::update(Resource& resource, const json::value& body, std::optional<Id> detail_id,
+                                       const User& user, const std::string& request_id) {
+    ApiResult result;
+    bool bulk = !detail_id && body.is_array();
+    json::array single;
+    if (!bulk) {
+        if (!body.is_object()) {
+            result.response = config_.v47() && !detail_id ? detail(400, "Expected a list of objects.")
+                                                          : json_reply(400, json::object{{config_.non_field_key(),
+                                                                                          json::array{"Invalid data. Expected a dictionary, but got " + type_name(body) + "."}}});
+            return result;
+        }
+        single.push_back(body);
+    }
+    const json::array& items = bulk ? body.get_array() : single;
+    result.objects_attempted = items.size();
+
+    if (detail_id && !resource.exists(*detail_id)) {
+        result.response = detail(404, not_found_message(resource.object_type()));
+        return result;
+    }
+
+    Transaction txn;
+    std::vector<PendingChange> changes;
+    std::vector<Id> updated;
+    json::array errors47;
+    std::size_t failed = 0;
+    std::vector<Id> seen;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const json::value& item = items[i];
+        auto fail = [&](json::object error_item, ErrorDict dict) {
+            ++failed;
+            if (config_.v47() && (bulk || !detail_id)) {
+                error_item["errors"] = std::move(dict);
+                errors47.push_back(std::move(error_item));
+            } else {
+                errors47.push_back(std::move(dict));  // 4.6 / detail: the first dict is the whole answer
+            }
+        };
+        if (!item.is_object()) {
+            ErrorDict e;
+            add_error(e, config_.non_field_key(), "Invalid data. Expected a dictionary, but got " + type_name(item) + ".");
+            fail({{"index", i}}, std::move(e));
+            if (!config_.v47()) break;
+            continue;
+        }
+        Id id = 0;
+        if (detail_id) {
+            id = *detail_id;
+        } else {
+            auto given = int_field(item.get_object(), "id");
+            if (!given) {
+                ErrorDict e;
+                add_error(e, "id", "This field is required.");
+                fail({{"index", i}}, std::move(e));
+                if (!config_.v47()) break;
+                continue;
+            }
+            id = *given;
+            if (!resource.exists(id)) {
+                if (!config_.v47()) continue;  // 4.5/4.6 silently skip unknown ids
+                ErrorDict e;
+                add_error(e, "id", "Object with ID " + std::to_string(id) + " does not exist");
+                fail({{"index", i}}, std::move(e));
+                continue;
+            }
+            if (config_.v47() && std::find(seen.begin(), seen.end(), id) != seen.end()) {
+                ErrorDict e;
+                add_error(e, "id", "Object with ID " + std::to_string(id) + " is listed more than once");
+                fail({{"index", i}}, std::move(e));
+                continue;
+            }
+            seen.push_back(id);
+        }
+        json::value before = resource.snapshot(id);
+        if (auto e = resource.update(id, item.get_object(), txn)) {
+            fail({{"id", id}}, std::move(*e));
+            if (!config_.v47()) break;  // 4.5/4.6 stop at the first invalid object
+            continue;
+        }
+        updated.push_back(id);
+        changes.push_back({"update", std::string(resource.object_type()), id, resource.repr(id), std::move(before),
+                           resource.snapshot(id), changelog_message(item)});
+    }
+
+    if (failed > 0) {
+        abort(txn);
+        if (config_.v47() && bulk) {
+            result.response = json_reply(400, bulk_errors_47("updated", failed, items.size(), std::move(errors47)));
+        } else {
+            json::value first = std::move(errors47.front());
+            if (first.is_object() && first.get_object().contains("errors") && !detail_id)
+                first = first.get_object()["errors"];
+            result.response = json_reply(400, first);
+        }
+        return result;
+    }
+    commit(txn, changes, user, request_id);
+    result.objects_written = updated.size();
+    if (!bulk) {
+        result.response = json_reply(200, resource.serialize(updated.front()));
+    } else {
+        json::array out;
+        for (Id id : updated) out.push_back(resource.serialize(id));
+        result.response = json_reply(200, out);
+    }
+    return result;
+}
+
+NetboxSim::ApiResult NetboxSim::remove(Resource& resource, const json::value& body, std::optional<Id> detail_id,
+                                       const User& user, const std::string& request_id) {
+    ApiResult result;
+    std::vector<std::pair<std::size_t, Id>> targets;  // (index in request, id)
+    json::array errors47;
+    std::size_t failed = 0;
+    unsigned status = 400;
+    std::size_t total = 1;
+    std::optional<std::string> conflict_detail;  // first protected-dependency message (409)
+
+    if (detail_id) {
+        if (!resource.exists(*detail_id)) {
+            result.response = detail(404, not_found_message(resource.object_type()));
+            return result;
+        }
+        targets.emplace_back(0, *detail_id);
+    } else {
+        if (!body.is_array()) {
+            result.response = detail(400, "Expected a list of objects to delete.");
+            return result;
+        }
+        const json::array& items = body.get_array();
+        total = items.size();
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            std::optional<Id> id = items[i].is_object() ? int_field(items[i].get_object(), "id") : as_int(items[i]);
+            if (!id) {
+                ++failed;
+                ErrorDict e;
+                add_error(e, "id", "This field is required.");
+                errors47.push_back(json::object{{"index", i}, {"errors", std::move(e)}});
+                continue;
+            }
+            bool duplicate = std::any_of(targets.begin(), targets.end(), [&](const auto& t) { return t.second == *id; });
+            if (!resource.exists(*id) || duplicate) {
+                if (!config_.v47()) continue;  // 4.5/4.6 silently ignore unknown ids
+                ++failed;
+                ErrorDict e;
+                add_error(e, "id", duplicate ? "Object with ID " + std::to_string(*id) + " is listed more than once"
+                                             : "Object with ID " + std::to_string(*id) + " does not exist");
+                errors47.push_back(json::object{{"index", i}, {"errors", std::move(e)}});
+                continue;
+            }
+            targets.emplace_back(i, *id);
+        }
+    }
+    result.objects_attempted = total;
+
+    Transaction txn;
+    std::vector<PendingChange> changes;
+    const json::array* items = body.is_array() ? &body.get_array() : nullptr;
+    for (const auto& [index, id] : targets) {
+        json::value before = resource.snapshot(id);
+        std::string repr = resource.repr(id);
+        std::vector<Cascaded> cascaded;
+        if (auto conflict = resource.remove(id, txn, cascaded)) {
+            ++failed;
+            status = 409;
+            ErrorDict e;
+            add_error(e, "__all__", *conflict);
+            errors47.push_back(json::object{{"id", id}, {"errors", std::move(e)}});
+            if (!conflict_detail) conflict_detail = *conflict;
+            if (!config_.v47()) break;
+            continue;
+        }
+        for (auto& c : cascaded)
+            changes.push_back({"delete", c.object_type, c.id, c.repr, std::move(c.snapshot), nullptr, ""});
+        changes.push_back({"delete", std::string(resource.object_type()), id, repr, std::move(before), nullptr,
+                           items ? changelog_message((*items)[index]) : std::string()});
+    }
+
+    if (failed > 0) {
+        abort(txn);
+        if (config_.v47() && !detail_id) {
+            result.response = json_reply(status, bulk_errors_47("deleted", failed, total, std::move(errors47)));
+        } else {
+            // 4.5/4.6 and detail deletes: a protected dependency is a plain 409 {"detail"}.
+            result.response = conflict_detail ? detail(409, *conflict_detail)
+                                              : json_reply(400, errors47.front().get_object().at("errors"));
+        }
+        return result;
+    }
+    commit(txn, changes, user, request_id);
+    result.objects_written = targets.size();
+    result.response = no_content();
+    return result;
+}
+
+}  // namespace nds::sim::netbox

@@ -1,0 +1,105 @@
+// NetBox + netbox-windows-dhcp plugin simulator: REST endpoints, token auth, bulk semantics of NetBox 4.6 and
+// 4.7, the changelog, and the /_sim/ control API used by integration tests (see README.md).
+#pragma once
+
+#include "http/http_message.hpp"
+#include "http/url.hpp"
+#include "tests/sim/netbox_sim_resources.hpp"
+#include "tests/sim/netbox_sim_state.hpp"
+#include "tests/sim/sim_common.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace nds::sim::netbox {
+
+class NetboxSim {
+public:
+    explicit NetboxSim(std::string base_url);
+    NetboxSim(const NetboxSim&) = delete;
+    NetboxSim& operator=(const NetboxSim&) = delete;
+
+    boost::asio::awaitable<http::Response> handle(http::Request request);
+
+private:
+    /// A change waiting for its request to commit.
+    struct PendingChange {
+        std::string action;  ///< create | update | delete
+        std::string object_type;
+        Id object_id = 0;
+        std::string repr;
+        json::value prechange, postchange;
+        std::string message;
+    };
+
+    /// Result of one REST request: the response and how many objects it wrote (for the cost model).
+    struct ApiResult {
+        http::Response response;
+        std::uint64_t objects_written = 0;
+        std::uint64_t objects_attempted = 0;
+    };
+
+    // Control API (/_sim/...).
+    http::Response handle_control(const http::Request& request, const http::Target& target);
+    http::Response set_config(const json::value& body);
+    json::object config_json() const;
+
+    // REST API (/api/...).
+    ApiResult handle_api(const http::Request& request, const http::Target& target, const std::string& request_id);
+    /// nullptr plus a filled 403 response when the credentials are missing or wrong.
+    const User* authenticate(const http::Request& request, http::Response& error) const;
+    http::Response status_json() const;
+    http::Response user_json(const User& user) const;
+
+    http::Response list(Resource& resource, const http::Target& target);
+    http::Response list_changes(const http::Target& target);
+    /// Shared limit/offset (and start=) pagination over ascending ids.
+    http::Response paginate(const std::vector<Id>& ids, const http::Target& target,
+                            const std::function<json::value(Id)>& render);
+    /// Matching ids for a list query, cached per (query, state version): paging through a million IPs
+    /// must not re-filter everything for every page.
+    const std::vector<Id>& cached_ids(const std::string& collection, const http::Target& target,
+                                      const std::function<ListResult()>& compute, std::optional<ErrorDict>& error);
+
+    ApiResult write(Resource& resource, const http::Request& request, std::optional<Id> detail_id,
+                    const User& user, const std::string& request_id);
+    ApiResult create(Resource& resource, const json::value& body, const User& user, const std::string& request_id);
+    ApiResult update(Resource& resource, const json::value& body, std::optional<Id> detail_id, const User& user,
+                     const std::string& request_id);
+    ApiResult remove(Resource& resource, const json::value& body, std::optional<Id> detail_id, const User& user,
+                     const std::string& request_id);
+
+    /// Rolls a failed request back (state and caches).
+    void abort(Transaction& txn);
+    /// Commits a successful request: appends its change records and bumps the state version.
+    void commit(Transaction& txn, std::vector<PendingChange>& changes, const User& user, const std::string& request_id);
+    /// The 4.7 bulk failure envelope.
+    json::object bulk_errors_47(std::string_view verb, std::size_t failed, std::size_t total, json::array errors) const;
+
+    std::string base_url_;
+    State state_;
+    SimConfig config_;
+    Context ctx_;
+    Resources resources_;
+    Faults faults_;
+    Stats stats_;
+    Costs costs_;
+
+    struct CacheEntry {
+        std::string key;
+        std::uint64_t version = 0;
+        std::vector<Id> ids;
+    };
+    std::map<std::string, CacheEntry, std::less<>> list_cache_;  ///< one entry per collection: bounded
+};
+
+/// Adds the objects of a POST /_sim/seed body (no validation, no changelog). Error text on a bad reference;
+/// then nothing was added.
+std::optional<std::string> seed_state(State& state, const json::object& body);
+/// GET /_sim/state: every object in its REST form.
+json::object dump_state(const Resources& resources, const State& state);
+
+}  // namespace nds::sim::netbox

@@ -1,0 +1,700 @@
+// Read side of the NetBox simulator's collections: REST rendering, changelog snapshots and list filters.
+#include "tests/sim/netbox_sim_resources.hpp"
+
+#include "tests/sim/sim_common.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace nds::sim::netbox {
+
+namespace {
+
+std::string status_label(std::string_view value) {
+    if (value == "dhcp") return "DHCP";
+    if (value == "slaac") return "SLAAC";
+    if (value.empty()) return "";
+    std::string label(value);
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    return label;
+}
+
+json::object choice(std::string_view value) { return {{"value", value}, {"label", status_label(value)}}; }
+
+json::value opt_string(const std::optional<std::string>& value) {
+    return value ? json::value(*value) : json::value(nullptr);
+}
+
+json::value opt_int(const std::optional<Id>& value) { return value ? json::value(*value) : json::value(nullptr); }
+
+/// Parsed `vrf_id` filter: each entry is a VRF id or nullopt for "null" (global table).
+std::optional<std::vector<std::optional<Id>>> parse_vrf_filter(const std::vector<std::string>& values) {
+    std::vector<std::optional<Id>> out;
+    for (const auto& v : values) {
+        if (v == "null") {
+            out.emplace_back(std::nullopt);
+            continue;
+        }
+        auto ids = parse_ids({v});
+        if (!ids) return std::nullopt;
+        out.emplace_back(ids->front());
+    }
+    return out;
+}
+
+bool vrf_matches(const std::vector<std::optional<Id>>& filter, const std::optional<Id>& vrf) {
+    return filter.empty() || std::find(filter.begin(), filter.end(), vrf) != filter.end();
+}
+
+/// `tag` filter: every given slug must be on the object (NetBox ANDs tag values).
+std::optional<std::vector<Id>> resolve_tag_filter(const State& state, const std::vector<std::string>& slugs,
+                                                  ErrorDict& errors) {
+    std::vector<Id> ids;
+    for (const auto& slug : slugs) {
+        const Tag* tag = state.tag_by_slug(slug);
+        if (tag == nullptr) {
+            add_error(errors, "tag", "Select a valid choice. " + slug + " is not one of the available choices.");
+            return std::nullopt;
+        }
+        ids.push_back(tag->id);
+    }
+    return ids;
+}
+
+bool has_all_tags(const std::vector<Id>& object_tags, const std::vector<Id>& wanted) {
+    for (Id t : wanted)
+        if (std::find(object_tags.begin(), object_tags.end(), t) == object_tags.end()) return false;
+    return true;
+}
+
+bool contains_id(const std::vector<Id>& ids, Id id) {
+    return ids.empty() || std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+ListResult bad_filter(std::string_view key, std::string_view message) {
+    ListResult r;
+    r.error = ErrorDict{};
+    add_error(*r.error, key, message);
+    return r;
+}
+
+/// Common filters of every collection: `id` (multi) and `tag` (AND). Returns false and fills `out.error`
+/// on a bad value.
+struct CommonFilter {
+    std::vector<Id> ids;
+    std::vector<Id> tags;
+};
+
+std::optional<CommonFilter> common_filter(const State& state, const http::Target& target, ListResult& out) {
+    CommonFilter f;
+    auto ids = parse_ids(target.all("id"));
+    if (!ids) {
+        out = bad_filter("id", "Enter a number.");
+        return std::nullopt;
+    }
+    f.ids = *ids;
+    ErrorDict errors;
+    auto tags = resolve_tag_filter(state, target.all("tag"), errors);
+    if (!tags) {
+        out.error = errors;
+        return std::nullopt;
+    }
+    f.tags = *tags;
+    return f;
+}
+
+/// Lists a small table with a predicate (NetBox orders by id here; good enough for plugin objects).
+template <class T, class Pred>
+ListResult filter_rows(const std::map<Id, T>& rows, Pred pred) {
+    ListResult r;
+    for (const auto& [id, row] : rows)
+        if (pred(row)) r.ids.push_back(id);
+    return r;
+}
+
+}  // namespace
+
+void add_error(ErrorDict& errors, std::string_view key, std::string_view message) {
+    auto it = errors.find(key);
+    if (it == errors.end()) it = errors.emplace(key, json::array{}).first;
+    if (it->value().is_array()) it->value().get_array().emplace_back(message);
+}
+
+std::optional<std::vector<Id>> parse_ids(const std::vector<std::string>& values) {
+    std::vector<Id> out;
+    for (const auto& v : values) {
+        Id id = 0;
+        auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+        if (ec != std::errc{} || ptr != v.data() + v.size()) return std::nullopt;
+        out.push_back(id);
+    }
+    return out;
+}
+
+std::string exclusion_display(const DhcpExclusionRange& range) {
+    return range.start_ip.to_string() + " \u2013 " + range.end_ip.to_string();
+}
+
+Resource* Resources::by_path(std::string_view path) const {
+    for (const auto& r : all)
+        if (r->path() == path) return r.get();
+    return nullptr;
+}
+
+Resources make_resources(Context& ctx) {
+    Resources r;
+    r.all.push_back(std::make_unique<IpResource>(ctx));
+    r.all.push_back(std::make_unique<PrefixResource>(ctx));
+    r.all.push_back(std::make_unique<TagResource>(ctx));
+    r.all.push_back(std::make_unique<VrfResource>(ctx));
+    r.all.push_back(std::make_unique<ServerResource>(ctx));
+    r.all.push_back(std::make_unique<FailoverResource>(ctx));
+    r.all.push_back(std::make_unique<ScopeResource>(ctx));
+    r.all.push_back(std::make_unique<ExclusionResource>(ctx));
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared rendering
+
+std::string Resource::url(Id id) const { return ctx_.base_url + std::string(path()) + std::to_string(id) + "/"; }
+
+json::array Resource::tags_json(const std::vector<Id>& tags) const {
+    json::array out;
+    for (Id id : tags) {
+        const Tag* tag = state().tags.find(id);
+        if (tag == nullptr) continue;
+        out.push_back(json::object{{"id", tag->id},
+                                   {"url", ctx_.base_url + "/api/extras/tags/" + std::to_string(tag->id) + "/"},
+                                   {"display_url", ctx_.base_url + "/extras/tags/" + std::to_string(tag->id) + "/"},
+                                   {"display", tag->name},
+                                   {"name", tag->name},
+                                   {"slug", tag->slug},
+                                   {"color", tag->color}});
+    }
+    return out;
+}
+
+json::array Resource::tag_names(const std::vector<Id>& tags) const {
+    std::vector<std::string> names;
+    for (Id id : tags)
+        if (const Tag* tag = state().tags.find(id)) names.push_back(tag->name);
+    std::sort(names.begin(), names.end());
+    json::array out;
+    for (auto& n : names) out.emplace_back(n);
+    return out;
+}
+
+json::value Resource::vrf_brief(const std::optional<Id>& vrf) const {
+    if (!vrf) return nullptr;
+    const Vrf* v = state().vrfs.find(*vrf);
+    if (v == nullptr) return nullptr;
+    return json::object{{"id", v->id},
+                        {"url", ctx_.base_url + "/api/ipam/vrfs/" + std::to_string(v->id) + "/"},
+                        {"display", v->name},
+                        {"name", v->name},
+                        {"rd", opt_string(v->rd)},
+                        {"description", ""}};
+}
+
+json::value Resource::prefix_brief(Id prefix) const {
+    const Prefix* p = state().prefixes.find(prefix);
+    if (p == nullptr) return nullptr;
+    return json::object{{"id", p->id},
+                        {"url", ctx_.base_url + "/api/ipam/prefixes/" + std::to_string(p->id) + "/"},
+                        {"display", p->prefix.to_string()},
+                        {"family", family_json()},
+                        {"prefix", p->prefix.to_string()},
+                        {"description", p->description},
+                        {"_depth", 0}};
+}
+
+json::value Resource::server_brief(const std::optional<Id>& server) const {
+    if (!server) return nullptr;
+    const DhcpServer* s = state().servers.find(*server);
+    if (s == nullptr) return nullptr;
+    return json::object{
+        {"id", s->id},
+        {"url", ctx_.base_url + "/api/plugins/windows-dhcp/servers/" + std::to_string(s->id) + "/"},
+        {"display", s->name},
+        {"name", s->name},
+        {"hostname", s->hostname}};
+}
+
+json::value Resource::failover_brief(const std::optional<Id>& failover) const {
+    if (!failover) return nullptr;
+    const DhcpFailover* f = state().failovers.find(*failover);
+    if (f == nullptr) return nullptr;
+    return json::object{
+        {"id", f->id},
+        {"url", ctx_.base_url + "/api/plugins/windows-dhcp/failover/" + std::to_string(f->id) + "/"},
+        {"display", f->name},
+        {"name", f->name},
+        {"mode", f->mode}};
+}
+
+json::object Resource::scope_brief(Id scope) const {
+    const DhcpScope* s = state().scopes.find(scope);
+    std::string name = s ? s->name : "";
+    return {{"id", scope},
+            {"url", ctx_.base_url + "/api/plugins/windows-dhcp/scopes/" + std::to_string(scope) + "/"},
+            {"display", name},
+            {"name", name}};
+}
+
+json::object Resource::exclusion_json(Id id) const {
+    const DhcpExclusionRange& r = *state().exclusions.find(id);
+    return {{"id", r.id},
+            {"url", ctx_.base_url + "/api/plugins/windows-dhcp/exclusion-ranges/" + std::to_string(r.id) + "/"},
+            {"display", exclusion_display(r)},
+            {"scope", scope_brief(r.scope)},
+            {"start_ip", r.start_ip.to_string()},
+            {"end_ip", r.end_ip.to_string()},
+            {"tags", tags_json(r.tags)},
+            {"custom_fields", json::object{}},
+            {"created", r.created},
+            {"last_updated", r.last_updated}};
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// IP addresses
+
+json::object IpResource::serialize(Id id) const {
+    const IpAddress& ip = *state().find_ip(id);
+    std::string address = ip.address.to_string();
+    return {{"id", ip.id},
+            {"url", url(ip.id)},
+            {"display_url", ctx_.base_url + "/ipam/ip-addresses/" + std::to_string(ip.id) + "/"},
+            {"display", address},
+            {"family", family_json()},
+            {"address", address},
+            {"vrf", vrf_brief(ip.vrf)},
+            {"tenant", nullptr},
+            {"status", choice(ip.status)},
+            {"role", nullptr},
+            {"assigned_object_type", nullptr},
+            {"assigned_object_id", nullptr},
+            {"assigned_object", nullptr},
+            {"nat_inside", nullptr},
+            {"nat_outside", json::array{}},
+            {"dns_name", ip.dns_name},
+            {"description", ip.description},
+            {"comments", ""},
+            {"tags", tags_json(ip.tags)},
+            {"custom_fields", json::object{{"dhcp_client_id", opt_string(ip.dhcp_client_id)}}},
+            {"created", ip.created},
+            {"last_updated", ip.last_updated}};
+}
+
+json::object IpResource::snapshot(Id id) const {
+    const IpAddress& ip = *state().find_ip(id);
+    return {{"address", ip.address.to_string()},
+            {"vrf", opt_int(ip.vrf)},
+            {"tenant", nullptr},
+            {"status", ip.status},
+            {"role", nullptr},
+            {"assigned_object_type", nullptr},
+            {"assigned_object_id", nullptr},
+            {"nat_inside", nullptr},
+            {"dns_name", ip.dns_name},
+            {"description", ip.description},
+            {"comments", ""},
+            {"custom_fields", json::object{{"dhcp_client_id", opt_string(ip.dhcp_client_id)}}},
+            {"tags", tag_names(ip.tags)}};
+}
+
+std::string IpResource::repr(Id id) const { return state().find_ip(id)->address.to_string(); }
+
+ListResult IpResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    auto vrfs = parse_vrf_filter(target.all("vrf_id"));
+    if (!vrfs) return bad_filter("vrf_id", "Select a valid choice.");
+    std::vector<std::string> statuses = target.all("status");
+
+    // `parent`: any invalid prefix empties the result (NetBox drops the whole filter to none).
+    std::vector<Ipv4Network> parents;
+    for (const auto& p : target.all("parent")) {
+        auto net = Ipv4Network::parse(p);
+        if (!net) return result;
+        parents.push_back(*net);
+    }
+    // `address`: with a mask it must match address+mask; without, the host regardless of mask. Invalid
+    // values are dropped; if none remain the result is empty.
+    struct AddressFilter {
+        Ipv4Address host;
+        std::optional<int> length;
+    };
+    std::vector<AddressFilter> addresses;
+    auto address_values = target.all("address");
+    for (const auto& a : address_values) {
+        if (a.find('/') != std::string::npos) {
+            if (auto iface = Ipv4Interface::parse(a)) addresses.push_back({iface->address, iface->length});
+        } else if (auto host = Ipv4Address::parse(a)) {
+            addresses.push_back({*host, std::nullopt});
+        }
+    }
+    if (!address_values.empty() && addresses.empty()) return result;
+
+    // Candidate generation: use the narrowest index available instead of scanning every IP.
+    std::vector<Id> candidates;
+    std::vector<Id> vrf_keys;
+    if (vrfs->empty()) {
+        vrf_keys = state().vrf_keys_in_use();
+    } else {
+        for (const auto& v : *vrfs) vrf_keys.push_back(v.value_or(0));
+    }
+    bool all = false;
+    if (!common->ids.empty()) {
+        candidates = common->ids;
+    } else if (!parents.empty()) {
+        for (const auto& net : parents)
+            for (Id key : vrf_keys) state().ips_in_range(key, net, candidates);
+    } else if (!addresses.empty()) {
+        for (const auto& a : addresses)
+            for (Id key : vrf_keys) state().ips_in_range(key, Ipv4Network{a.host, 32}, candidates);
+    } else {
+        all = true;
+    }
+
+    auto matches = [&](const IpAddress& ip) {
+        if (!contains_id(common->ids, ip.id)) return false;
+        if (!vrf_matches(*vrfs, ip.vrf)) return false;
+        if (!statuses.empty() && std::find(statuses.begin(), statuses.end(), ip.status) == statuses.end())
+            return false;
+        if (!has_all_tags(ip.tags, common->tags)) return false;
+        if (!parents.empty() &&
+            std::none_of(parents.begin(), parents.end(), [&](const Ipv4Network& n) { return n.contains(ip.address.address); }))
+            return false;
+        if (!addresses.empty() && std::none_of(addresses.begin(), addresses.end(), [&](const AddressFilter& a) {
+                return a.host == ip.address.address && (!a.length || *a.length == ip.address.length);
+            }))
+            return false;
+        return true;
+    };
+
+    if (all) {
+        for (const auto& [id, ip] : state().ips())
+            if (matches(ip)) result.ids.push_back(id);
+        return result;
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (Id id : candidates) {
+        const IpAddress* ip = state().find_ip(id);
+        if (ip != nullptr && matches(*ip)) result.ids.push_back(id);
+    }
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Prefixes
+
+json::object PrefixResource::serialize(Id id) const {
+    const Prefix& p = *state().prefixes.find(id);
+    std::string text = p.prefix.to_string();
+    return {{"id", p.id},
+            {"url", url(p.id)},
+            {"display_url", ctx_.base_url + "/ipam/prefixes/" + std::to_string(p.id) + "/"},
+            {"display", text},
+            {"family", family_json()},
+            {"prefix", text},
+            {"vrf", vrf_brief(p.vrf)},
+            {"scope_type", nullptr},
+            {"scope_id", nullptr},
+            {"scope", nullptr},
+            {"tenant", nullptr},
+            {"vlan", nullptr},
+            {"status", choice(p.status)},
+            {"role", nullptr},
+            {"is_pool", false},
+            {"mark_utilized", false},
+            {"description", p.description},
+            {"comments", ""},
+            {"tags", tags_json(p.tags)},
+            {"custom_fields", json::object{}},
+            {"created", p.created},
+            {"last_updated", p.last_updated},
+            {"children", 0},
+            {"_depth", 0}};
+}
+
+json::object PrefixResource::snapshot(Id id) const {
+    const Prefix& p = *state().prefixes.find(id);
+    return {{"prefix", p.prefix.to_string()},
+            {"vrf", opt_int(p.vrf)},
+            {"status", p.status},
+            {"description", p.description},
+            {"custom_fields", json::object{}},
+            {"tags", tag_names(p.tags)}};
+}
+
+std::string PrefixResource::repr(Id id) const { return state().prefixes.find(id)->prefix.to_string(); }
+
+ListResult PrefixResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    auto vrfs = parse_vrf_filter(target.all("vrf_id"));
+    if (!vrfs) return bad_filter("vrf_id", "Select a valid choice.");
+    std::vector<Ipv4Network> wanted;
+    auto values = target.all("prefix");
+    for (const auto& v : values)
+        if (auto net = Ipv4Network::parse(v)) wanted.push_back(*net);
+    if (!values.empty() && wanted.empty()) return result;
+    auto statuses = target.all("status");
+    return filter_rows(state().prefixes.rows, [&](const Prefix& p) {
+        return contains_id(common->ids, p.id) && has_all_tags(p.tags, common->tags) && vrf_matches(*vrfs, p.vrf) &&
+               (wanted.empty() || std::find(wanted.begin(), wanted.end(), p.prefix) != wanted.end()) &&
+               (statuses.empty() || std::find(statuses.begin(), statuses.end(), p.status) != statuses.end());
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tags and VRFs
+
+json::object TagResource::serialize(Id id) const {
+    const Tag& t = *state().tags.find(id);
+    return {{"id", t.id},
+            {"url", url(t.id)},
+            {"display_url", ctx_.base_url + "/extras/tags/" + std::to_string(t.id) + "/"},
+            {"display", t.name},
+            {"name", t.name},
+            {"slug", t.slug},
+            {"color", t.color},
+            {"description", t.description},
+            {"object_types", json::array{}},
+            {"created", t.created},
+            {"last_updated", t.last_updated}};
+}
+
+json::object TagResource::snapshot(Id id) const {
+    const Tag& t = *state().tags.find(id);
+    return {{"name", t.name}, {"slug", t.slug}, {"color", t.color}, {"description", t.description}};
+}
+
+std::string TagResource::repr(Id id) const { return state().tags.find(id)->name; }
+
+ListResult TagResource::list(const http::Target& target) const {
+    ListResult result;
+    auto ids = parse_ids(target.all("id"));
+    if (!ids) return bad_filter("id", "Enter a number.");
+    auto slugs = target.all("slug");
+    auto names = target.all("name");
+    return filter_rows(state().tags.rows, [&](const Tag& t) {
+        return contains_id(*ids, t.id) &&
+               (slugs.empty() || std::find(slugs.begin(), slugs.end(), t.slug) != slugs.end()) &&
+               (names.empty() || std::find(names.begin(), names.end(), t.name) != names.end());
+    });
+}
+
+json::object VrfResource::serialize(Id id) const {
+    const Vrf& v = *state().vrfs.find(id);
+    return {{"id", v.id},
+            {"url", url(v.id)},
+            {"display", v.name},
+            {"name", v.name},
+            {"rd", opt_string(v.rd)},
+            {"tenant", nullptr},
+            {"enforce_unique", v.enforce_unique},
+            {"description", ""},
+            {"comments", ""},
+            {"tags", json::array{}},
+            {"custom_fields", json::object{}},
+            {"created", v.created},
+            {"last_updated", v.last_updated}};
+}
+
+json::object VrfResource::snapshot(Id id) const {
+    const Vrf& v = *state().vrfs.find(id);
+    return {{"name", v.name}, {"rd", opt_string(v.rd)}, {"enforce_unique", v.enforce_unique}};
+}
+
+std::string VrfResource::repr(Id id) const { return state().vrfs.find(id)->name; }
+
+ListResult VrfResource::list(const http::Target& target) const {
+    auto ids = parse_ids(target.all("id"));
+    if (!ids) return bad_filter("id", "Enter a number.");
+    auto names = target.all("name");
+    return filter_rows(state().vrfs.rows, [&](const Vrf& v) {
+        return contains_id(*ids, v.id) && (names.empty() || std::find(names.begin(), names.end(), v.name) != names.end());
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Plugin: servers, failovers, scopes, exclusion ranges (plugin-behaviour.md §2.1)
+
+json::object ServerResource::serialize(Id id) const {
+    const DhcpServer& s = *state().servers.find(id);
+    return {{"id", s.id},
+            {"url", url(s.id)},
+            {"display", s.name},
+            {"name", s.name},
+            {"hostname", s.hostname},
+            {"port", s.port},
+            {"use_https", s.use_https},
+            {"verify_ssl", s.verify_ssl},
+            {"sync_standalone_scopes", s.sync_standalone_scopes},
+            {"tags", tags_json(s.tags)},
+            {"custom_fields", json::object{}},
+            {"created", s.created},
+            {"last_updated", s.last_updated}};
+}
+
+json::object ServerResource::snapshot(Id id) const {
+    json::object o = serialize(id);
+    for (auto key : {"id", "url", "display", "created", "last_updated"}) o.erase(key);
+    o["tags"] = tag_names(state().servers.find(id)->tags);
+    return o;
+}
+
+std::string ServerResource::repr(Id id) const { return state().servers.find(id)->name; }
+
+ListResult ServerResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    auto name = target.get("name");
+    auto hostname = target.get("hostname");
+    return filter_rows(state().servers.rows, [&](const DhcpServer& s) {
+        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) &&
+               (!name || to_lower(s.name).find(to_lower(*name)) != std::string::npos) &&
+               (!hostname || to_lower(s.hostname).find(to_lower(*hostname)) != std::string::npos);
+    });
+}
+
+json::object FailoverResource::serialize(Id id) const {
+    const DhcpFailover& f = *state().failovers.find(id);
+    return {{"id", f.id},
+            {"url", url(f.id)},
+            {"display", f.name},
+            {"name", f.name},
+            {"primary_server", server_brief(f.primary_server)},
+            {"secondary_server", server_brief(f.secondary_server)},
+            {"mode", f.mode},
+            {"max_client_lead_time", f.max_client_lead_time},
+            {"max_response_delay", f.max_response_delay},
+            {"state_switchover_interval", f.state_switchover_interval ? json::value(*f.state_switchover_interval)
+                                                                      : json::value(nullptr)},
+            {"sync_enabled", f.sync_enabled},
+            {"enable_auth", f.enable_auth},
+            {"tags", tags_json(f.tags)},
+            {"custom_fields", json::object{}},
+            {"created", f.created},
+            {"last_updated", f.last_updated}};
+}
+
+json::object FailoverResource::snapshot(Id id) const {
+    const DhcpFailover& f = *state().failovers.find(id);
+    json::object o = serialize(id);
+    for (auto key : {"id", "url", "display", "created", "last_updated"}) o.erase(key);
+    o["primary_server"] = f.primary_server;
+    o["secondary_server"] = f.secondary_server;
+    o["tags"] = tag_names(f.tags);
+    return o;
+}
+
+std::string FailoverResource::repr(Id id) const { return state().failovers.find(id)->name; }
+
+ListResult FailoverResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    auto primaries = parse_ids(target.all("primary_server_id"));
+    auto secondaries = parse_ids(target.all("secondary_server_id"));
+    if (!primaries || !secondaries) return bad_filter("primary_server_id", "Enter a number.");
+    return filter_rows(state().failovers.rows, [&](const DhcpFailover& f) {
+        return contains_id(common->ids, f.id) && has_all_tags(f.tags, common->tags) &&
+               contains_id(*primaries, f.primary_server) && contains_id(*secondaries, f.secondary_server);
+    });
+}
+
+json::object ScopeResource::serialize(Id id) const {
+    const DhcpScope& s = *state().scopes.find(id);
+    json::array exclusions;
+    for (const auto& [eid, range] : state().exclusions.rows)
+        if (range.scope == id) exclusions.push_back(exclusion_json(eid));
+    return {{"id", s.id},
+            {"url", url(s.id)},
+            {"display", s.name},
+            {"name", s.name},
+            {"prefix", prefix_brief(s.prefix)},
+            {"start_ip", s.start_ip.to_string()},
+            {"end_ip", s.end_ip.to_string()},
+            {"router", s.router ? json::value(s.router->to_string()) : json::value(nullptr)},
+            {"lease_lifetime", s.lease_lifetime},
+            {"server", server_brief(s.server)},
+            {"failover", failover_brief(s.failover)},
+            {"option_values", json::array{}},
+            {"exclusion_ranges", std::move(exclusions)},
+            {"tags", tags_json(s.tags)},
+            {"custom_fields", json::object{}},
+            {"created", s.created},
+            {"last_updated", s.last_updated}};
+}
+
+json::object ScopeResource::snapshot(Id id) const {
+    const DhcpScope& s = *state().scopes.find(id);
+    return {{"name", s.name},
+            {"prefix", s.prefix},
+            {"start_ip", s.start_ip.to_string()},
+            {"end_ip", s.end_ip.to_string()},
+            {"router", s.router ? json::value(s.router->to_string()) : json::value(nullptr)},
+            {"lease_lifetime", s.lease_lifetime},
+            {"server", opt_int(s.server)},
+            {"failover", opt_int(s.failover)},
+            {"option_values", json::array{}},
+            {"custom_fields", json::object{}},
+            {"tags", tag_names(s.tags)}};
+}
+
+std::string ScopeResource::repr(Id id) const { return state().scopes.find(id)->name; }
+
+ListResult ScopeResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    auto servers = parse_ids(target.all("server_id"));
+    auto failovers = parse_ids(target.all("failover_id"));
+    auto prefixes = parse_ids(target.all("prefix_id"));
+    if (!servers) return bad_filter("server_id", "Enter a number.");
+    if (!failovers) return bad_filter("failover_id", "Enter a number.");
+    if (!prefixes) return bad_filter("prefix_id", "Enter a number.");
+    auto name = target.get("name");
+    auto matches_opt = [](const std::vector<Id>& wanted, const std::optional<Id>& value) {
+        return wanted.empty() || (value && std::find(wanted.begin(), wanted.end(), *value) != wanted.end());
+    };
+    return filter_rows(state().scopes.rows, [&](const DhcpScope& s) {
+        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) &&
+               matches_opt(*servers, s.server) && matches_opt(*failovers, s.failover) &&
+               contains_id(*prefixes, s.prefix) &&
+               (!name || to_lower(s.name).find(to_lower(*name)) != std::string::npos);
+    });
+}
+
+json::object ExclusionResource::serialize(Id id) const { return exclusion_json(id); }
+
+json::object ExclusionResource::snapshot(Id id) const {
+    const DhcpExclusionRange& r = *state().exclusions.find(id);
+    return {{"scope", r.scope},
+            {"start_ip", r.start_ip.to_string()},
+            {"end_ip", r.end_ip.to_string()},
+            {"custom_fields", json::object{}},
+            {"tags", tag_names(r.tags)}};
+}
+
+std::string ExclusionResource::repr(Id id) const { return exclusion_display(*state().exclusions.find(id)); }
+
+ListResult ExclusionResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    auto scopes = parse_ids(target.all("scope_id"));
+    if (!scopes) return bad_filter("scope_id", "Enter a number.");
+    return filter_rows(state().exclusions.rows, [&](const DhcpExclusionRange& r) {
+        return contains_id(common->ids, r.id) && has_all_tags(r.tags, common->tags) && contains_id(*scopes, r.scope);
+    });
+}
+
+}  // namespace nds::sim::netbox

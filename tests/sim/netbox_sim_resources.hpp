@@ -1,0 +1,274 @@
+// One Resource per REST collection of the NetBox simulator. A resource knows how to list (filters), how to
+// render an object (REST form, changelog snapshot, repr) and how to validate and apply a single-object
+// write. Bulk semantics, error envelopes, auth and the changelog are handled once, in netbox_sim.cpp.
+//
+// Read side: netbox_sim_resources.cpp. Write side and validation: netbox_sim_validation.cpp.
+#pragma once
+
+#include "http/url.hpp"
+#include "tests/sim/netbox_sim_state.hpp"
+
+#include <boost/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace nds::sim::netbox {
+
+struct SimConfig {
+    std::size_t max_page_size = 1000;
+    std::string lease_status = "dhcp";
+    std::string api_version = "4.6";  ///< "4.6" or "4.7": selects error shapes
+    bool enforce_global_unique = true;
+
+    bool v47() const { return api_version == "4.7"; }
+    /// DRF's key for serializer-level non-field errors: "non_field_errors" before 4.7, "__all__" after.
+    std::string_view non_field_key() const { return v47() ? "__all__" : "non_field_errors"; }
+};
+
+struct Context {
+    State& state;
+    const SimConfig& config;
+    std::string base_url;  ///< "http://127.0.0.1:<port>", for absolute `url` fields and `next` links
+};
+
+/// NetBox field-keyed error dict: {"field": ["message", ...], "__all__": [...]}.
+using ErrorDict = json::object;
+
+/// A list filter could not be applied (bad value for a known filter): 400 with this dict.
+struct ListResult {
+    std::vector<Id> ids;                ///< ascending
+    std::optional<ErrorDict> error;
+};
+
+/// An object removed as a side effect of deleting another (scope → exclusion ranges).
+struct Cascaded {
+    std::string object_type;
+    Id id = 0;
+    std::string repr;
+    json::object snapshot;
+};
+
+class Resource {
+public:
+    explicit Resource(Context& ctx) : ctx_(ctx) {}
+    virtual ~Resource() = default;
+
+    virtual std::string_view object_type() const = 0;  ///< changelog type, e.g. "ipam.ipaddress"
+    virtual std::string_view path() const = 0;          ///< list path, e.g. "/api/ipam/ip-addresses/"
+    virtual bool exists(Id id) const = 0;
+    virtual json::object serialize(Id id) const = 0;
+    virtual json::object snapshot(Id id) const = 0;   ///< changelog pre/postchange data
+    virtual std::string repr(Id id) const = 0;
+    virtual ListResult list(const http::Target& target) const = 0;
+
+    /// Which write methods exist on this collection (POST = create, PATCH/PUT = update, DELETE).
+    virtual bool can_create() const { return false; }
+    virtual bool can_update() const { return false; }
+    virtual bool can_delete() const { return false; }
+
+    /// Validates and applies one create; returns the new id or the error dict (state untouched then).
+    virtual std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn);
+    /// Validates and applies one update (PATCH semantics; PUT is treated the same).
+    virtual std::optional<ErrorDict> update(Id id, const json::object& data, Transaction& txn);
+    /// Removes one object. Returns a 409 detail text when dependent objects forbid it.
+    virtual std::optional<std::string> remove(Id id, Transaction& txn, std::vector<Cascaded>& cascaded);
+
+    std::string url(Id id) const;
+
+protected:
+    Context& ctx_;
+    State& state() const { return ctx_.state; }
+    const SimConfig& config() const { return ctx_.config; }
+
+    // Shared rendering pieces.
+    json::array tags_json(const std::vector<Id>& tags) const;
+    json::array tag_names(const std::vector<Id>& tags) const;  ///< changelog form: sorted names
+    json::object family_json() const { return {{"value", 4}, {"label", "IPv4"}}; }
+    json::value vrf_brief(const std::optional<Id>& vrf) const;
+    json::value prefix_brief(Id prefix) const;
+    json::value server_brief(const std::optional<Id>& server) const;
+    json::value failover_brief(const std::optional<Id>& failover) const;
+    json::object scope_brief(Id scope) const;
+    json::object exclusion_json(Id id) const;
+
+    // Shared write pieces (netbox_sim_validation.cpp).
+    /// Parses a `tags` write value (list of ids or {"slug"}/{"name"}/{"id"} dicts); adds errors to `errors`.
+    std::optional<std::vector<Id>> parse_tags(const json::value& value, ErrorDict& errors) const;
+    /// Parses a related-object reference that may be null: int id or a dict of identifying attributes.
+    std::optional<std::optional<Id>> parse_vrf(const json::value& value, ErrorDict& errors) const;
+    /// Rejects any custom field on models that define none.
+    void reject_custom_fields(const json::object& data, ErrorDict& errors) const;
+};
+
+/// Every collection the simulator serves, keyed by list path.
+struct Resources {
+    std::vector<std::unique_ptr<Resource>> all;
+    Resource* by_path(std::string_view path) const;
+};
+
+Resources make_resources(Context& ctx);
+
+/// Appends `message` to errors[key] (creating the list).
+void add_error(ErrorDict& errors, std::string_view key, std::string_view message);
+
+/// Pure filter helpers shared by the resources.
+std::optional<std::vector<Id>> parse_ids(const std::vector<std::string>& values);
+
+/// Changelog "changed_object_type" of each model (used by the cascade code too).
+inline constexpr std::string_view kTypeIp = "ipam.ipaddress";
+inline constexpr std::string_view kTypePrefix = "ipam.prefix";
+inline constexpr std::string_view kTypeTag = "extras.tag";
+inline constexpr std::string_view kTypeVrf = "ipam.vrf";
+inline constexpr std::string_view kTypeServer = "netbox_windows_dhcp.dhcpserver";
+inline constexpr std::string_view kTypeFailover = "netbox_windows_dhcp.dhcpfailover";
+inline constexpr std::string_view kTypeScope = "netbox_windows_dhcp.dhcpscope";
+inline constexpr std::string_view kTypeExclusion = "netbox_windows_dhcp.dhcpexclusionrange";
+
+std::string exclusion_display(const DhcpExclusionRange& range);
+
+// ---------------------------------------------------------------------------------------------------------
+// Concrete collections. Read methods live in netbox_sim_resources.cpp, write methods in
+// netbox_sim_validation.cpp.
+
+class IpResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeIp; }
+    std::string_view path() const override { return "/api/ipam/ip-addresses/"; }
+    bool exists(Id id) const override { return state().find_ip(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+    bool can_create() const override { return true; }
+    bool can_update() const override { return true; }
+    bool can_delete() const override { return true; }
+    std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
+    std::optional<ErrorDict> update(Id id, const json::object& data, Transaction& txn) override;
+    std::optional<std::string> remove(Id id, Transaction& txn, std::vector<Cascaded>& cascaded) override;
+
+private:
+    /// Field parsing + model clean + the plugin's post_clean hook, applied to `ip` in place.
+    std::optional<ErrorDict> apply_fields(IpAddress& ip, const json::object& data, bool creating) const;
+};
+
+class PrefixResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypePrefix; }
+    std::string_view path() const override { return "/api/ipam/prefixes/"; }
+    bool exists(Id id) const override { return state().prefixes.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+    bool can_create() const override { return true; }
+    bool can_update() const override { return true; }
+    bool can_delete() const override { return true; }
+    std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
+    std::optional<ErrorDict> update(Id id, const json::object& data, Transaction& txn) override;
+    std::optional<std::string> remove(Id id, Transaction& txn, std::vector<Cascaded>& cascaded) override;
+
+private:
+    std::optional<ErrorDict> apply_fields(Prefix& prefix, const json::object& data, bool creating) const;
+};
+
+class TagResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeTag; }
+    std::string_view path() const override { return "/api/extras/tags/"; }
+    bool exists(Id id) const override { return state().tags.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+    bool can_create() const override { return true; }
+    std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
+};
+
+class VrfResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeVrf; }
+    std::string_view path() const override { return "/api/ipam/vrfs/"; }
+    bool exists(Id id) const override { return state().vrfs.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+};
+
+class ServerResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeServer; }
+    std::string_view path() const override { return "/api/plugins/windows-dhcp/servers/"; }
+    bool exists(Id id) const override { return state().servers.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+};
+
+class FailoverResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeFailover; }
+    std::string_view path() const override { return "/api/plugins/windows-dhcp/failover/"; }
+    bool exists(Id id) const override { return state().failovers.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+};
+
+class ScopeResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeScope; }
+    std::string_view path() const override { return "/api/plugins/windows-dhcp/scopes/"; }
+    bool exists(Id id) const override { return state().scopes.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+    bool can_create() const override { return true; }
+    bool can_update() const override { return true; }
+    bool can_delete() const override { return true; }
+    std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
+    std::optional<ErrorDict> update(Id id, const json::object& data, Transaction& txn) override;
+    std::optional<std::string> remove(Id id, Transaction& txn, std::vector<Cascaded>& cascaded) override;
+
+private:
+    std::optional<ErrorDict> apply_fields(DhcpScope& scope, const json::object& data, bool creating) const;
+};
+
+class ExclusionResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeExclusion; }
+    std::string_view path() const override { return "/api/plugins/windows-dhcp/exclusion-ranges/"; }
+    bool exists(Id id) const override { return state().exclusions.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+    bool can_create() const override { return true; }
+    bool can_update() const override { return true; }
+    bool can_delete() const override { return true; }
+    std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
+    std::optional<ErrorDict> update(Id id, const json::object& data, Transaction& txn) override;
+    std::optional<std::string> remove(Id id, Transaction& txn, std::vector<Cascaded>& cascaded) override;
+
+private:
+    std::optional<ErrorDict> apply_fields(DhcpExclusionRange& range, const json::object& data,
+                                          bool creating) const;
+};
+
+}  // namespace nds::sim::netbox

@@ -1,0 +1,58 @@
+// Exclusion ranges (plugin §4.10): pull when the server is authoritative, push otherwise; never on a failed read.
+#include "sync_engine/exclusion_sync.hpp"
+
+#include "snapshot_builders.hpp"
+
+using namespace nds::test;
+
+namespace {
+
+World exclusion_world() {
+    auto w = standard_world();
+    w.scope(100).exclusion_ranges = {NetBoxExclusionRange{500, 100, ip("10.0.1.10"), ip("10.0.1.19")},
+                                     NetBoxExclusionRange{501, 100, ip("10.0.1.30"), ip("10.0.1.39")}};
+    *w.data("dhcp01", kScope).exclusions = {DhcpExclusion{ip("10.0.1.10"), ip("10.0.1.19")},
+                                            DhcpExclusion{ip("10.0.1.50"), ip("10.0.1.59")}};
+    return w;
+}
+
+}  // namespace
+
+TEST_CASE("exclusion pull: server-only ranges created, NetBox-only ranges deleted, common kept") {
+    auto w = exclusion_world();
+    auto plan = w.scopes_plan();
+    REQUIRE(plan.exclusion_creates.size() == 1);
+    CHECK(plan.exclusion_creates[0].scope_id == 100);
+    CHECK(plan.exclusion_creates[0].start_ip == ip("10.0.1.50"));
+    CHECK(plan.exclusion_creates[0].note.object == "10.0.1.50\u201310.0.1.59");
+    REQUIRE(plan.exclusion_deletes.size() == 1);
+    CHECK(plan.exclusion_deletes[0].id == 501);
+    CHECK(plan.write_count() == 2);
+}
+
+TEST_CASE("exclusion push: NetBox-only ranges created on the server, server-only removed") {
+    auto w = exclusion_world();
+    w.settings.push_scope_info = true;
+    auto plan = w.scopes_plan();
+    CHECK(plan.exclusion_creates.empty());
+    CHECK(plan.exclusion_deletes.empty());
+    REQUIRE(plan.dhcp_exclusion_writes.size() == 2);
+    const auto& add = plan.dhcp_exclusion_writes[0];
+    const auto& remove = plan.dhcp_exclusion_writes[1];
+    CHECK(add.verb == Verb::create);
+    CHECK(add.exclusion.start_ip == ip("10.0.1.30"));
+    CHECK(remove.verb == Verb::remove);
+    CHECK(remove.exclusion.start_ip == ip("10.0.1.50"));
+    CHECK(add.scope_id == ip(kScope));
+}
+
+TEST_CASE("exclusions: a failed exclusion read changes nothing in either mode, with a warning") {
+    for (bool push : {false, true}) {
+        auto w = exclusion_world();
+        w.settings.push_scope_info = push;
+        w.data("dhcp01", kScope).exclusions.reset();
+        auto plan = w.scopes_plan();
+        CHECK(plan.empty());
+        CHECK(has_problem(plan, Severity::warning, "exclusions not reconciled"));
+    }
+}
