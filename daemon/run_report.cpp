@@ -114,11 +114,11 @@ std::string RunReport::to_text(bool verbose) const {
         Counts total;
         bool any = false;
         for (const auto& [kind, c] : kinds) {
-            if (!c.any()) continue;
+            total.skipped += c.skipped;
+            if (!c.created && !c.updated && !c.deleted && !c.failed) continue;
             any = true;
             out << " " << engine::to_string(kind) << " +" << c.created << " ~" << c.updated << " -" << c.deleted;
             if (c.failed) out << " failed " << c.failed;
-            total.skipped += c.skipped;
         }
         if (!any) out << " no changes";
         if (total.skipped) out << " (skipped " << total.skipped << ")";
@@ -131,7 +131,8 @@ std::string RunReport::to_text(bool verbose) const {
     for (const auto& action : actions) {
         bool show = verbose || action.status == ActionStatus::failed;
         if (!show || (action.status == ActionStatus::skipped && !verbose)) continue;
-        out << "  " << status_name(action.status) << " " << verb_word(action) << " " << engine::to_string(action.kind)
+        out << "  " << (action.status == ActionStatus::skipped ? "skip" : std::string(status_name(action.status)) + " " + verb_word(action))
+            << " " << engine::to_string(action.kind)
             << " " << action.note.object;
         if (!action.note.scope.empty()) out << " [" << action.note.server << "/" << action.note.scope << "]";
         else if (!action.note.server.empty()) out << " [" << action.note.server << "]";

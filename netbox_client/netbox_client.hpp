@@ -12,6 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,8 +27,11 @@ struct NetBoxOptions {
     std::string plugin_path = "/api/plugins/windows-dhcp/";
     int page_size = 1000;
     int max_concurrent_writes = 2;
-    std::string changelog_message;   ///< sent with every write (names the job); <= 200 chars
+    std::string changelog_message;   ///< sent with every write (names the job); cut to 200 chars
     http::ClientOptions http;
+    /// Called for every record a read skipped (malformed) and for other non-fatal oddities (a bulk
+    /// response without ids), with a message naming the request. Default: ignored.
+    std::function<void(const std::string& message)> on_problem;
 };
 
 /// One object NetBox refused, with NetBox's own error text.
@@ -40,7 +44,8 @@ struct WriteFailure {
 };
 
 struct WriteReport {
-    std::size_t applied = 0;
+    std::size_t applied = 0;             ///< objects of the call's own kind that NetBox accepted
+    std::size_t exclusions_applied = 0;  ///< create_scopes only: exclusion ranges created for the new scopes
     std::vector<WriteFailure> failures;
     std::vector<ObjectId> created_ids;   ///< for creates, in request order; 0 for failed ones
 };

@@ -6,6 +6,7 @@
 
 #include "http/expected.hpp"
 #include "http/http_client.hpp"
+#include "psu_client/psu_types.hpp"
 #include "sync_engine/dhcp_snapshot.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -23,35 +24,6 @@ struct PsuOptions {
     std::string base_url;      ///< "https://dhcp01.example.com:443" (the client appends /api/dhcp/...)
     std::string token;         ///< App Token; sent as "Authorization: Bearer <token>" when non-empty
     http::ClientOptions http;
-};
-
-/// A parsed list plus the records that were skipped.
-template <class T>
-struct ParsedList {
-    std::vector<T> items;
-    std::vector<engine::ReadProblem> problems;
-};
-
-struct Health { std::string status; std::string version; };
-
-struct Failover {
-    std::string name;
-    std::string primary_server;
-    std::string secondary_server;
-    std::string mode;
-    std::vector<std::string> scope_ids;
-    int max_client_lead_time = 3600;
-    int max_response_delay = 30;
-    std::optional<int> state_switchover_interval;
-    bool enable_auth = false;
-};
-
-struct OptionValue {
-    int code = 0;
-    std::string name;
-    std::vector<std::string> value;
-    std::string type;
-    std::string vendor_class;
 };
 
 class PsuClient {

@@ -100,7 +100,8 @@ TEST_CASE("--dry-run writes nothing and reports exactly what the real run applie
     using Key = std::tuple<std::string, std::string, std::string, std::string>;
     auto actions = [](const std::string& out, const char* status) {
         std::multiset<Key> keys;
-        for (const auto& [name, server] : json::parse(out).at("servers").as_object())
+        auto doc = json::parse(out);
+        for (const auto& [name, server] : doc.at("servers").as_object())
             for (const auto& a : server.at("actions").as_array())
                 if (a.at("status").as_string() == status)
                     keys.emplace(std::string(name), std::string(a.at("kind").as_string()),

@@ -1,0 +1,510 @@
+// NetBox client: the I/O half. Request targets, JSON and error parsing, and split decisions are sans-IO
+// (netbox_query, netbox_json, netbox_error, bulk_splitter); this file only sends requests and strings the
+// pieces together.
+#include "netbox_client/netbox_client.hpp"
+
+#include "http/url.hpp"
+#include "netbox_client/bounded_parallel.hpp"
+#include "netbox_client/bulk_splitter.hpp"
+#include "netbox_client/netbox_error.hpp"
+#include "netbox_client/netbox_json.hpp"
+#include "netbox_client/netbox_query.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <exception>
+#include <set>
+#include <unordered_set>
+
+namespace nds::netbox {
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace codec = json_codec;
+using asio::awaitable;
+
+namespace {
+
+constexpr std::size_t kChangelogMessageMax = 200;  // NetBox's limit for changelog_message
+
+std::string trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    return std::string(text);
+}
+
+bool starts_with_ci(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+            return false;
+    return true;
+}
+
+/// Cut to NetBox's 200 characters (code points), never inside a UTF-8 sequence: a longer message would
+/// make NetBox reject every object of every write.
+std::string cut_changelog_message(const std::string& message) {
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < message.size(); ++i) {
+        if ((static_cast<unsigned char>(message[i]) & 0xC0) == 0x80) continue;  // continuation byte
+        if (chars == kChangelogMessageMax) return message.substr(0, i);
+        ++chars;
+    }
+    return message;
+}
+
+/// One object of a bulk write: its JSON element, its id (0 for creates), and what to call it in reports.
+struct BulkObject {
+    std::string element;
+    engine::ObjectId id = 0;
+    engine::ObjectKind kind = engine::ObjectKind::ip_address;
+    engine::ActionNote note;
+};
+
+}  // namespace
+
+struct NetBoxClient::Impl {
+    asio::any_io_executor executor;
+    NetBoxOptions options;
+    std::string base;          ///< path prefix of the NetBox URL ("" or "/netbox")
+    std::string plugin;        ///< base + plugin path, ends with '/'
+    std::string auth;
+    std::string origin;
+    std::string config_error;  ///< set when the URL cannot be used; every call then fails with it
+    std::unique_ptr<http::Client> http;
+
+    Impl(asio::any_io_executor ex, NetBoxOptions opts) : executor(std::move(ex)), options(std::move(opts)) {
+        options.changelog_message = cut_changelog_message(options.changelog_message);
+        if (options.page_size <= 0) options.page_size = 1000;
+        if (options.max_concurrent_writes <= 0) options.max_concurrent_writes = 1;
+        auth = authorization_header(options.token);
+        auto url = http::Url::parse(options.url);
+        if (!url) {
+            config_error = "NetBox URL '" + options.url + "' is not an http(s) URL";
+            return;
+        }
+        origin = url->origin();
+        base = query::base_path(options.url);
+        plugin = base + query::normalize_plugin_path(options.plugin_path);
+        try {
+            http = std::make_unique<http::Client>(executor, options.url, options.http);
+        } catch (const std::exception& e) {
+            // e.g. an unreadable CA file: every call reports it instead of the constructor throwing.
+            config_error = "NetBox client for " + origin + " cannot be set up: " + e.what();
+        }
+    }
+
+    std::string core(std::string_view path) const { return base + std::string(path); }
+
+    void problem(const std::string& message) const {
+        if (options.on_problem) options.on_problem(message);
+    }
+
+    awaitable<Expected<http::Response>> send(std::string method, std::string target, std::string body = {}) {
+        if (!http) co_return Error{0, config_error};
+        http::Request request;
+        request.method = std::move(method);
+        request.target = std::move(target);
+        if (!auth.empty()) request.headers.emplace_back("Authorization", auth);
+        request.headers.emplace_back("Accept", "application/json");
+        if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+        request.body = std::move(body);
+        std::string what = request.method + " " + origin + request.target;
+        auto response = co_await http->send(std::move(request));
+        if (!response) co_return Error{response.error().http_status, what + ": " + response.error().message};
+        co_return response;
+    }
+
+    /// "GET https://netbox/api/...: HTTP 403: Invalid v2 token" from a non-2xx response.
+    Error status_error(const std::string& method, const std::string& target, const http::Response& response) const {
+        auto parsed = NetBoxError::parse(response.body);
+        return Error{static_cast<int>(response.status), method + " " + origin + target + " returned HTTP " +
+                                                            std::to_string(response.status) + ": " + parsed.summary()};
+    }
+
+    /// GET with a 2xx check; the body on success.
+    awaitable<Expected<std::string>> get(std::string target) {
+        auto response = co_await send("GET", target);
+        if (!response) co_return response.error();
+        if (!response->ok()) co_return status_error("GET", target, *response);
+        co_return std::move(response->body);
+    }
+
+    /// Every page of a list, following `next`. `parse` is one of the codec's page parsers.
+    template <class T, class Parse>
+    awaitable<Expected<std::vector<T>>> read_all(std::string target, Parse parse) {
+        std::vector<T> all;
+        std::set<std::string> seen;
+        while (!target.empty()) {
+            // A `next` that points back to a page already read would loop forever.
+            if (!seen.insert(target).second)
+                co_return Error{0, "GET " + origin + target + ": pagination loops (next repeats a page)"};
+            auto body = co_await get(target);
+            if (!body) co_return body.error();
+            auto page = parse(*body);
+            if (!page) co_return Error{0, "GET " + origin + target + ": " + page.error().message};
+            for (const auto& p : page->problems) problem("GET " + origin + target + ": " + p);
+            for (auto& item : page->results) all.push_back(std::move(item));
+            target = page->next;
+        }
+        co_return all;
+    }
+
+    /// Several list reads (chunks of one filter), merged and de-duplicated by id.
+    template <class T, class Parse>
+    awaitable<Expected<std::vector<T>>> read_chunks(std::vector<std::string> targets, Parse parse) {
+        std::vector<T> all;
+        std::unordered_set<engine::ObjectId> ids;
+        for (auto& target : targets) {
+            auto part = co_await read_all<T>(std::move(target), parse);
+            if (!part) co_return part.error();
+            for (auto& item : *part)
+                if (ids.insert(item.id).second) all.push_back(std::move(item));
+        }
+        co_return all;
+    }
+
+    struct BulkResult {
+        std::size_t applied = 0;
+        std::vector<WriteFailure> failures;
+        std::vector<engine::ObjectId> created_ids;  // per object, 0 when not created or id unknown
+        std::vector<bool> applied_flags;             // per object
+    };
+
+    /// Bulk write of `objects` to the list endpoint `path`: page_size objects per request, at most
+    /// max_concurrent_writes requests in flight; a 400 is split (BulkSplitter) until the bad objects are
+    /// isolated and the others applied.
+    awaitable<BulkResult> bulk(std::string method, std::string path, const std::vector<BulkObject>& objects) {
+        BulkResult result;
+        result.created_ids.assign(objects.size(), 0);
+        result.applied_flags.assign(objects.size(), false);
+        if (objects.empty()) co_return result;
+        if (!http) {
+            for (const auto& o : objects) result.failures.push_back(failure(o, config_error));
+            co_return result;
+        }
+        std::vector<std::string> elements;
+        std::vector<engine::ObjectId> ids;
+        elements.reserve(objects.size());
+        for (const auto& o : objects) {
+            elements.push_back(o.element);
+            ids.push_back(o.id);
+        }
+        std::vector<std::vector<std::size_t>> batches;
+        std::size_t page = static_cast<std::size_t>(options.page_size);
+        for (std::size_t i = 0; i < objects.size(); i += page) {
+            std::vector<std::size_t> batch;
+            for (std::size_t j = i; j < std::min(objects.size(), i + page); ++j) batch.push_back(j);
+            batches.push_back(std::move(batch));
+        }
+
+        co_await bounded_parallel(
+            batches.size(), static_cast<std::size_t>(options.max_concurrent_writes),
+            [&](std::size_t b) -> awaitable<void> {
+                // Resends of a split batch stay with the worker that split it, in order.
+                std::deque<std::vector<std::size_t>> queue{batches[b]};
+                while (!queue.empty()) {
+                    auto batch = std::move(queue.front());
+                    queue.pop_front();
+                    auto response = co_await send(method, path, codec::join_array(elements, batch));
+                    if (!response) {
+                        for (auto i : batch) result.failures.push_back(failure(objects[i], response.error().message));
+                        continue;
+                    }
+                    if (response->ok()) {
+                        on_success(method, path, objects, batch, *response, result);
+                        continue;
+                    }
+                    if (response->status == 400) {
+                        auto decision = BulkSplitter::split(batch, ids, NetBoxError::parse(response->body));
+                        for (const auto& f : decision.failed) result.failures.push_back(failure(objects[f.object], f.message));
+                        for (auto it = decision.resend.rbegin(); it != decision.resend.rend(); ++it)
+                            queue.push_front(std::move(*it));
+                        continue;
+                    }
+                    // 403/409/5xx (after the transport's retries): the whole request failed as one.
+                    auto error = status_error(method, path, *response);
+                    for (auto i : batch) result.failures.push_back(failure(objects[i], error.message));
+                }
+            });
+        co_return result;
+    }
+
+    void on_success(const std::string& method, const std::string& path, const std::vector<BulkObject>& objects,
+                    const std::vector<std::size_t>& batch, const http::Response& response, BulkResult& result) const {
+        if (method == "DELETE") {  // 204, no body
+            mark_applied(batch, result);
+            return;
+        }
+        auto returned = codec::parse_ids(response.body);
+        if (method == "POST") {
+            mark_applied(batch, result);
+            if (returned && returned->size() == batch.size()) {
+                for (std::size_t k = 0; k < batch.size(); ++k) result.created_ids[batch[k]] = (*returned)[k];
+            } else {
+                problem("POST " + origin + path + ": the response does not list the " + std::to_string(batch.size()) +
+                        " created objects; their ids are unknown");
+            }
+            return;
+        }
+        // PATCH: 4.5/4.6 silently skip ids that do not exist (or are not permitted); the response lacks them.
+        if (!returned) {
+            mark_applied(batch, result);
+            return;
+        }
+        std::unordered_set<engine::ObjectId> updated(returned->begin(), returned->end());
+        for (auto i : batch) {
+            if (updated.count(objects[i].id)) {
+                mark_applied({i}, result);
+            } else {
+                result.failures.push_back(failure(objects[i], "NetBox did not update object " + std::to_string(objects[i].id) +
+                                                                 " (it does not exist or this token may not change it)"));
+            }
+        }
+    }
+
+    static void mark_applied(const std::vector<std::size_t>& batch, BulkResult& result) {
+        result.applied += batch.size();
+        for (auto i : batch) result.applied_flags[i] = true;
+    }
+
+    static WriteFailure failure(const BulkObject& object, std::string error) {
+        return WriteFailure{object.kind, object.note.object, object.note.server, object.note.scope, std::move(error)};
+    }
+
+    template <class Action>
+    static BulkObject object_of(const Action& action, engine::ObjectKind kind, json::object element, engine::ObjectId id = 0) {
+        return BulkObject{json::serialize(element), id, kind, action.note};
+    }
+
+    /// Takes everything by value: the public write methods build the objects eagerly and return this
+    /// coroutine, so their callers may pass temporaries and co_await later.
+    awaitable<WriteReport> write(std::string method, std::string path, std::vector<BulkObject> objects) {
+        auto result = co_await bulk(method, std::move(path), objects);
+        WriteReport report;
+        report.applied = result.applied;
+        report.failures = std::move(result.failures);
+        if (method == "POST") report.created_ids = std::move(result.created_ids);
+        co_return report;
+    }
+
+    awaitable<WriteReport> create_scopes(std::vector<engine::ScopeCreate> creates, std::vector<ObjectId> prefix_ids);
+};
+
+NetBoxClient::NetBoxClient(asio::any_io_executor executor, NetBoxOptions options)
+    : impl_(std::make_unique<Impl>(std::move(executor), std::move(options))) {}
+
+NetBoxClient::~NetBoxClient() = default;
+
+std::string NetBoxClient::authorization_header(const std::string& token) {
+    std::string value = trim(token);
+    // Accept a value pasted with its scheme; the scheme is chosen from the token itself.
+    if (starts_with_ci(value, "token ")) value = trim(value.substr(6));
+    else if (starts_with_ci(value, "bearer ")) value = trim(value.substr(7));
+    if (value.empty()) return {};
+    return (value.rfind("nbt_", 0) == 0 ? "Bearer " : "Token ") + value;
+}
+
+awaitable<Expected<std::string>> NetBoxClient::authenticated_user() {
+    std::string target = impl_->core("/api/authentication-check/");
+    auto body = co_await impl_->get(target);
+    if (!body) co_return body.error();
+    auto user = codec::parse_username(*body);
+    if (!user) co_return Error{0, "GET " + impl_->origin + target + ": " + user.error().message};
+    co_return user;
+}
+
+awaitable<Expected<NetBoxClient::Status>> NetBoxClient::status() {
+    std::string target = impl_->core("/api/status/");
+    auto body = co_await impl_->get(target);
+    if (!body) co_return body.error();
+    auto info = codec::parse_status(*body);
+    if (!info) co_return Error{0, "GET " + impl_->origin + target + ": " + info.error().message};
+    co_return Status{info->netbox_version, info->plugin_installed, info->plugin_version};
+}
+
+awaitable<Expected<std::vector<engine::NetBoxServer>>> NetBoxClient::list_servers() {
+    co_return co_await impl_->read_all<engine::NetBoxServer>(
+        query::list_target(impl_->plugin + "servers/", impl_->options.page_size), codec::parse_server_page);
+}
+
+awaitable<Expected<std::vector<engine::NetBoxFailover>>> NetBoxClient::list_failovers() {
+    co_return co_await impl_->read_all<engine::NetBoxFailover>(
+        query::list_target(impl_->plugin + "failover/", impl_->options.page_size), codec::parse_failover_page);
+}
+
+awaitable<Expected<std::vector<engine::NetBoxScope>>> NetBoxClient::list_scopes() {
+    co_return co_await impl_->read_all<engine::NetBoxScope>(
+        query::list_target(impl_->plugin + "scopes/", impl_->options.page_size), codec::parse_scope_page);
+}
+
+awaitable<Expected<std::vector<engine::NetBoxPrefix>>> NetBoxClient::list_prefixes_by_id(std::vector<ObjectId> ids) {
+    co_return co_await impl_->read_chunks<engine::NetBoxPrefix>(
+        query::prefixes_by_id_targets(impl_->core("/api/ipam/prefixes/"), std::move(ids), impl_->options.page_size),
+        codec::parse_prefix_page);
+}
+
+awaitable<Expected<std::vector<engine::NetBoxPrefix>>> NetBoxClient::list_prefixes_by_tag(std::string slug) {
+    // Named locals instead of braced lists inside co_await expressions: GCC 12 miscompiles those.
+    std::vector<std::pair<std::string, std::string>> filters;
+    filters.emplace_back("tag", slug);
+    std::string target = query::list_target(impl_->core("/api/ipam/prefixes/"), impl_->options.page_size, filters);
+    co_return co_await impl_->read_all<engine::NetBoxPrefix>(std::move(target), codec::parse_prefix_page);
+}
+
+awaitable<Expected<std::vector<engine::NetBoxPrefix>>> NetBoxClient::find_prefixes(std::vector<engine::Ipv4Network> networks) {
+    co_return co_await impl_->read_chunks<engine::NetBoxPrefix>(
+        query::prefix_lookup_targets(impl_->core("/api/ipam/prefixes/"), std::move(networks), impl_->options.page_size),
+        codec::parse_prefix_page);
+}
+
+awaitable<Expected<std::vector<engine::NetBoxIpAddress>>> NetBoxClient::list_ip_addresses(std::vector<engine::PrefixToRead> prefixes) {
+    co_return co_await impl_->read_chunks<engine::NetBoxIpAddress>(
+        query::ip_address_targets(impl_->core("/api/ipam/ip-addresses/"), std::move(prefixes), impl_->options.page_size),
+        codec::parse_ip_address_page);
+}
+
+awaitable<Expected<bool>> NetBoxClient::ensure_tag(std::string slug, std::string name, std::string description) {
+    std::string path = impl_->core("/api/extras/tags/");
+    std::vector<std::pair<std::string, std::string>> filters;
+    filters.emplace_back("slug", slug);
+    std::string lookup = query::list_target(path, impl_->options.page_size, filters);
+    auto exists = [&]() -> awaitable<Expected<bool>> {
+        auto tags = co_await impl_->read_all<std::string>(lookup, codec::parse_tag_page);
+        if (!tags) co_return tags.error();
+        co_return std::find(tags->begin(), tags->end(), slug) != tags->end();
+    };
+    auto found = co_await exists();
+    if (!found) co_return found.error();
+    if (*found) co_return false;
+
+    auto response = co_await impl_->send("POST", path, json::serialize(codec::tag_create_element(slug, name, description)));
+    if (!response) co_return response.error();
+    if (response->ok()) co_return true;
+    if (response->status == 400) {
+        // Another run may have created it in the meantime (slug and name are unique).
+        auto again = co_await exists();
+        if (again && *again) co_return false;
+    }
+    co_return impl_->status_error("POST", path, *response);
+}
+
+// ---- writes ----
+// The public write methods are not coroutines: they build every element now (from the caller's references)
+// and return a coroutine that owns its data.
+
+awaitable<WriteReport> NetBoxClient::create_prefixes(const std::vector<engine::PrefixCreate>& creates) {
+    std::vector<BulkObject> objects;
+    for (const auto& c : creates)
+        objects.push_back(Impl::object_of(c, engine::ObjectKind::prefix, codec::prefix_create_element(c, impl_->options.changelog_message)));
+    return impl_->write("POST", impl_->core("/api/ipam/prefixes/"), std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::create_scopes(const std::vector<engine::ScopeCreate>& creates,
+                                                   const std::vector<ObjectId>& prefix_ids) {
+    return impl_->create_scopes(creates, prefix_ids);
+}
+
+awaitable<WriteReport> NetBoxClient::Impl::create_scopes(std::vector<engine::ScopeCreate> creates,
+                                                         std::vector<ObjectId> prefix_ids) {
+    WriteReport report;
+    report.created_ids.assign(creates.size(), 0);
+    std::vector<BulkObject> objects;
+    std::vector<std::size_t> sent;  // objects[k] is creates[sent[k]]
+    for (std::size_t i = 0; i < creates.size(); ++i) {
+        const auto& c = creates[i];
+        ObjectId prefix_id = i < prefix_ids.size() ? prefix_ids[i] : 0;
+        if (prefix_id <= 0) prefix_id = c.prefix_id.value_or(0);
+        if (prefix_id <= 0) {
+            report.failures.push_back({engine::ObjectKind::scope, c.note.object, c.note.server, c.note.scope,
+                                       "prefix " + c.prefix.to_string() + " has no NetBox id (it was not created)"});
+            continue;
+        }
+        objects.push_back(object_of(c, engine::ObjectKind::scope, codec::scope_create_element(c, prefix_id, options.changelog_message)));
+        sent.push_back(i);
+    }
+    auto result = co_await bulk("POST", plugin + "scopes/", objects);
+    report.applied = result.applied;
+    for (auto& f : result.failures) report.failures.push_back(std::move(f));
+    for (std::size_t k = 0; k < sent.size(); ++k) report.created_ids[sent[k]] = result.created_ids[k];
+
+    // The exclusion ranges of the new scopes (the scope serializer does not take them inline).
+    std::vector<BulkObject> ranges;
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+        const auto& c = creates[sent[k]];
+        if (c.exclusions.empty() || !result.applied_flags[k]) continue;  // a failed scope is already reported
+        ObjectId scope_id = result.created_ids[k];
+        for (const auto& e : c.exclusions) {
+            engine::ActionNote note = c.note;
+            note.scope = c.note.scope.empty() ? c.name : c.note.scope;
+            note.object = e.start_ip.to_string() + "-" + e.end_ip.to_string();
+            if (scope_id == 0) {
+                report.failures.push_back({engine::ObjectKind::exclusion_range, note.object, note.server, note.scope,
+                                           "the new scope's id is unknown (NetBox did not return it), so this exclusion "
+                                           "range was not created"});
+                continue;
+            }
+            ranges.push_back(BulkObject{json::serialize(codec::exclusion_create_element(scope_id, e.start_ip, e.end_ip,
+                                                                                       options.changelog_message)),
+                                        0, engine::ObjectKind::exclusion_range, note});
+        }
+    }
+    auto range_result = co_await bulk("POST", plugin + "exclusion-ranges/", ranges);
+    report.exclusions_applied = range_result.applied;
+    for (auto& f : range_result.failures) report.failures.push_back(std::move(f));
+    co_return report;
+}
+
+awaitable<WriteReport> NetBoxClient::update_scopes(const std::vector<engine::ScopeUpdate>& updates) {
+    std::vector<BulkObject> objects;
+    for (const auto& u : updates)
+        objects.push_back(Impl::object_of(u, engine::ObjectKind::scope, codec::scope_update_element(u, impl_->options.changelog_message), u.id));
+    return impl_->write("PATCH", impl_->plugin + "scopes/", std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::delete_scopes(const std::vector<engine::ScopeDelete>& deletes) {
+    std::vector<BulkObject> objects;
+    for (const auto& d : deletes)
+        objects.push_back(Impl::object_of(d, engine::ObjectKind::scope, codec::delete_element(d.id, impl_->options.changelog_message), d.id));
+    return impl_->write("DELETE", impl_->plugin + "scopes/", std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::create_exclusion_ranges(const std::vector<engine::ExclusionRangeCreate>& creates) {
+    std::vector<BulkObject> objects;
+    for (const auto& c : creates)
+        objects.push_back(Impl::object_of(c, engine::ObjectKind::exclusion_range,
+                                          codec::exclusion_create_element(c.scope_id, c.start_ip, c.end_ip, impl_->options.changelog_message)));
+    return impl_->write("POST", impl_->plugin + "exclusion-ranges/", std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::delete_exclusion_ranges(const std::vector<engine::ExclusionRangeDelete>& deletes) {
+    std::vector<BulkObject> objects;
+    for (const auto& d : deletes)
+        objects.push_back(Impl::object_of(d, engine::ObjectKind::exclusion_range, codec::delete_element(d.id, impl_->options.changelog_message), d.id));
+    return impl_->write("DELETE", impl_->plugin + "exclusion-ranges/", std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::create_ip_addresses(const std::vector<engine::IpAddressCreate>& creates) {
+    std::vector<BulkObject> objects;
+    for (const auto& c : creates)
+        objects.push_back(Impl::object_of(c, engine::ObjectKind::ip_address, codec::ip_create_element(c, impl_->options.changelog_message)));
+    return impl_->write("POST", impl_->core("/api/ipam/ip-addresses/"), std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::update_ip_addresses(const std::vector<engine::IpAddressUpdate>& updates) {
+    std::vector<BulkObject> objects;
+    for (const auto& u : updates)
+        objects.push_back(Impl::object_of(u, engine::ObjectKind::ip_address, codec::ip_update_element(u, impl_->options.changelog_message), u.id));
+    return impl_->write("PATCH", impl_->core("/api/ipam/ip-addresses/"), std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::delete_ip_addresses(const std::vector<engine::IpAddressDelete>& deletes) {
+    std::vector<BulkObject> objects;
+    for (const auto& d : deletes)
+        objects.push_back(Impl::object_of(d, engine::ObjectKind::ip_address, codec::delete_element(d.id, impl_->options.changelog_message), d.id));
+    return impl_->write("DELETE", impl_->core("/api/ipam/ip-addresses/"), std::move(objects));
+}
+
+}  // namespace nds::netbox

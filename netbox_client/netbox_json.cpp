@@ -1,0 +1,561 @@
+// NetBox JSON <-> engine types (see netbox_json.hpp).
+#include "netbox_client/netbox_json.hpp"
+
+#include "netbox_client/netbox_error.hpp"
+#include "sync_engine/client_id.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace nds::netbox::json_codec {
+namespace json = boost::json;
+using engine::Ipv4Address;
+using engine::ObjectId;
+
+namespace {
+
+std::string quoted(const json::value& v) {
+    if (v.is_string()) return "'" + std::string(v.get_string()) + "'";
+    return json::serialize(v);
+}
+
+std::optional<std::int64_t> as_integer(const json::value& v) {
+    if (v.is_int64()) return v.get_int64();
+    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(v.get_uint64());
+    if (v.is_double()) {
+        double d = v.get_double();
+        if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+    }
+    return std::nullopt;
+}
+
+/// Reads the fields of one record. The first fatal problem makes the record unusable (`problem`);
+/// `notes` are problems with a part of the record that was dropped while the record itself is kept.
+class RecordReader {
+public:
+    explicit RecordReader(const json::object& object) : o_(object) {}
+
+    bool ok() const { return problem_.empty(); }
+    const std::string& problem() const { return problem_; }
+    std::vector<std::string>& notes() { return notes_; }
+    void fail(std::string why) {
+        if (problem_.empty()) problem_ = std::move(why);
+    }
+
+    const json::value* get(std::string_view key) const { return o_.if_contains(key); }
+    const json::object& object() const { return o_; }
+
+    /// Required positive integer.
+    ObjectId id(std::string_view key = "id") {
+        const auto* v = get(key);
+        if (!v) {
+            fail(std::string(key) + " is missing");
+            return 0;
+        }
+        auto n = as_integer(*v);
+        if (!n || *n <= 0) {
+            fail(std::string(key) + " " + quoted(*v) + " is not an object id");
+            return 0;
+        }
+        return *n;
+    }
+
+    /// A reference to another object: null/missing -> nullopt, {"id": N, ...} or a bare N -> N.
+    std::optional<ObjectId> ref(std::string_view key) {
+        const auto* v = get(key);
+        if (!v || v->is_null()) return std::nullopt;
+        const json::value* idv = v;
+        if (v->is_object()) {
+            idv = v->get_object().if_contains("id");
+            if (!idv) {
+                fail(std::string(key) + " has no id");
+                return std::nullopt;
+            }
+        }
+        auto n = as_integer(*idv);
+        if (!n || *n <= 0) {
+            fail(std::string(key) + " " + quoted(*v) + " is not an object reference");
+            return std::nullopt;
+        }
+        return *n;
+    }
+
+    /// A string; null/missing -> "".
+    std::string str(std::string_view key) {
+        const auto* v = get(key);
+        if (!v || v->is_null()) return {};
+        if (!v->is_string()) {
+            fail(std::string(key) + " " + quoted(*v) + " is not a string");
+            return {};
+        }
+        return std::string(v->get_string());
+    }
+
+    bool boolean(std::string_view key, bool fallback) {
+        const auto* v = get(key);
+        if (!v || v->is_null()) return fallback;
+        if (!v->is_bool()) {
+            fail(std::string(key) + " " + quoted(*v) + " is not a boolean");
+            return fallback;
+        }
+        return v->get_bool();
+    }
+
+    std::int64_t integer(std::string_view key, std::int64_t fallback) {
+        const auto* v = get(key);
+        if (!v || v->is_null()) return fallback;
+        auto n = as_integer(*v);
+        if (!n) {
+            fail(std::string(key) + " " + quoted(*v) + " is not an integer");
+            return fallback;
+        }
+        return *n;
+    }
+
+    Ipv4Address address(std::string_view key) {
+        const auto* v = get(key);
+        if (!v || v->is_null()) {
+            fail(std::string(key) + " is missing");
+            return {};
+        }
+        if (v->is_string()) {
+            if (auto a = Ipv4Address::parse(v->get_string())) return *a;
+        }
+        fail(std::string(key) + " " + quoted(*v) + " is not an IPv4 address");
+        return {};
+    }
+
+    /// Tag slugs from [{"slug": ...}, ...]; bare strings are accepted too.
+    std::vector<std::string> tags() {
+        std::vector<std::string> out;
+        const auto* v = get("tags");
+        if (!v || v->is_null()) return out;
+        if (!v->is_array()) {
+            fail("tags " + quoted(*v) + " is not a list");
+            return out;
+        }
+        for (const auto& t : v->get_array()) {
+            if (t.is_string()) {
+                out.emplace_back(t.get_string());
+            } else if (t.is_object()) {
+                const auto* slug = t.get_object().if_contains("slug");
+                if (slug && slug->is_string()) out.emplace_back(slug->get_string());
+                else notes_.push_back("a tag without slug was ignored: " + json::serialize(t));
+            } else {
+                notes_.push_back("a tag that is not an object was ignored: " + json::serialize(t));
+            }
+        }
+        return out;
+    }
+
+    /// Choice fields read as {"value", "label"}; a raw string is accepted too.
+    std::string choice(std::string_view key) {
+        const auto* v = get(key);
+        if (!v || v->is_null()) return {};
+        if (v->is_string()) return std::string(v->get_string());
+        if (v->is_object()) {
+            const auto* value = v->get_object().if_contains("value");
+            if (value && value->is_string()) return std::string(value->get_string());
+        }
+        fail(std::string(key) + " " + quoted(*v) + " is not a choice value");
+        return {};
+    }
+
+private:
+    const json::object& o_;
+    std::string problem_;
+    std::vector<std::string> notes_;
+};
+
+/// "scope 12" or "ip_address #3" (when the record has no usable id), for messages.
+std::string record_label(const char* kind, const json::object& o, std::size_t position) {
+    if (const auto* id = o.if_contains("id")) {
+        if (auto n = as_integer(*id)) return std::string(kind) + " " + std::to_string(*n);
+    }
+    return std::string(kind) + " #" + std::to_string(position);
+}
+
+bool is_ipv6_record(const json::object& o, std::string_view address_key) {
+    if (const auto* family = o.if_contains("family")) {
+        const json::value* value = family;
+        if (family->is_object()) value = family->get_object().if_contains("value");
+        if (value) {
+            if (auto n = as_integer(*value); n && *n == 6) return true;
+        }
+    }
+    const auto* address = o.if_contains(address_key);
+    return address && address->is_string() && address->get_string().find(':') != json::string::npos;
+}
+
+Error parse_error(std::string_view what, std::string_view body) {
+    return Error{0, std::string(what) + ": " + shorten(body, 200)};
+}
+
+Expected<json::value> parse_json(std::string_view body) {
+    boost::system::error_code ec;
+    json::value doc = json::parse(json::string_view(body.data(), body.size()), ec);
+    if (ec) return parse_error("response is not JSON (" + ec.message() + ")", body);
+    return doc;
+}
+
+/// Parses {"count","next","results"} and each result with `parse_record(reader, label) -> optional<T>`.
+/// parse_record returns nullopt with reader.ok() to skip a record silently (IPv6).
+template <class T, class F>
+Expected<Page<T>> parse_page(std::string_view body, const char* kind, F parse_record) {
+    auto doc = parse_json(body);
+    if (!doc) return doc.error();
+    const auto* root = doc->if_object();
+    const json::value* results = root ? root->if_contains("results") : nullptr;
+    if (!results || !results->is_array()) return parse_error("response is not a NetBox list page", body);
+
+    Page<T> page;
+    if (const auto* count = root->if_contains("count")) page.count = as_integer(*count);
+    if (const auto* next = root->if_contains("next"); next && next->is_string())
+        page.next = next_target(next->get_string());
+
+    const auto& arr = results->get_array();
+    page.results.reserve(arr.size());
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        if (!arr[i].is_object()) {
+            page.problems.push_back(std::string(kind) + " #" + std::to_string(i) + " is not an object: " +
+                                    shorten(json::serialize(arr[i]), 100) + " (skipped)");
+            continue;
+        }
+        const auto& o = arr[i].get_object();
+        RecordReader reader(o);
+        std::string label = record_label(kind, o, i);
+        std::optional<T> record = parse_record(reader);
+        for (const auto& note : reader.notes()) page.problems.push_back(label + ": " + note);
+        if (!reader.ok()) {
+            page.problems.push_back(label + ": " + reader.problem() + " (skipped)");
+            continue;
+        }
+        if (record) page.results.push_back(std::move(*record));
+    }
+    return page;
+}
+
+json::value ref_or_null(const std::optional<ObjectId>& id) {
+    if (id) return json::value(*id);
+    return nullptr;
+}
+
+json::array tag_list(const std::vector<std::string>& slugs) {
+    json::array tags;
+    for (const auto& slug : slugs) tags.push_back(json::object{{"slug", slug}});
+    return tags;
+}
+
+void add_changelog(json::object& o, const std::string& message) {
+    if (!message.empty()) o["changelog_message"] = message;
+}
+
+}  // namespace
+
+std::string next_target(std::string_view next_url) {
+    if (next_url.empty()) return {};
+    auto scheme = next_url.find("://");
+    if (scheme == std::string_view::npos) return std::string(next_url);  // already a path
+    auto path = next_url.find_first_of("/?", scheme + 3);
+    if (path == std::string_view::npos) return "/";
+    if (next_url[path] == '?') return "/" + std::string(next_url.substr(path));
+    return std::string(next_url.substr(path));
+}
+
+Expected<Page<engine::NetBoxServer>> parse_server_page(std::string_view body) {
+    return parse_page<engine::NetBoxServer>(body, "server", [](RecordReader& r) -> std::optional<engine::NetBoxServer> {
+        engine::NetBoxServer s;
+        s.id = r.id();
+        s.name = r.str("name");
+        s.hostname = r.str("hostname");
+        s.port = static_cast<int>(r.integer("port", 443));
+        s.use_https = r.boolean("use_https", true);
+        s.verify_ssl = r.boolean("verify_ssl", true);
+        s.sync_standalone_scopes = r.boolean("sync_standalone_scopes", true);
+        s.tags = r.tags();
+        if (r.ok() && s.name.empty()) r.fail("name is empty");
+        return s;
+    });
+}
+
+Expected<Page<engine::NetBoxFailover>> parse_failover_page(std::string_view body) {
+    return parse_page<engine::NetBoxFailover>(body, "failover", [](RecordReader& r) -> std::optional<engine::NetBoxFailover> {
+        engine::NetBoxFailover f;
+        f.id = r.id();
+        f.name = r.str("name");
+        auto primary = r.ref("primary_server");
+        auto secondary = r.ref("secondary_server");
+        if (r.ok() && !primary) r.fail("primary_server is missing");
+        if (r.ok() && !secondary) r.fail("secondary_server is missing");
+        f.primary_server_id = primary.value_or(0);
+        f.secondary_server_id = secondary.value_or(0);
+        std::string mode = r.choice("mode");
+        if (!mode.empty()) f.mode = mode;
+        f.sync_enabled = r.boolean("sync_enabled", true);
+        f.tags = r.tags();
+        return f;
+    });
+}
+
+Expected<Page<engine::NetBoxScope>> parse_scope_page(std::string_view body) {
+    return parse_page<engine::NetBoxScope>(body, "scope", [](RecordReader& r) -> std::optional<engine::NetBoxScope> {
+        engine::NetBoxScope s;
+        s.id = r.id();
+        s.name = r.str("name");
+        auto prefix = r.ref("prefix");
+        if (r.ok() && !prefix) r.fail("prefix is missing");
+        s.prefix_id = prefix.value_or(0);
+        s.start_ip = r.address("start_ip");
+        s.end_ip = r.address("end_ip");
+        if (const auto* router = r.get("router");
+            router && !router->is_null() && !(router->is_string() && router->get_string().empty()))
+            s.router = r.address("router");
+        s.lease_lifetime = r.integer("lease_lifetime", 86400);
+        s.server_id = r.ref("server");
+        s.failover_id = r.ref("failover");
+        s.tags = r.tags();
+        if (const auto* ranges = r.get("exclusion_ranges"); ranges && !ranges->is_null()) {
+            if (!ranges->is_array()) {
+                r.fail("exclusion_ranges is not a list");
+            } else {
+                // A bad range is dropped with a note; the scope itself is still usable.
+                for (const auto& item : ranges->get_array()) {
+                    if (!item.is_object()) {
+                        r.notes().push_back("exclusion range " + shorten(json::serialize(item), 80) +
+                                            " is not an object (ignored)");
+                        continue;
+                    }
+                    RecordReader er(item.get_object());
+                    engine::NetBoxExclusionRange range;
+                    range.id = er.id();
+                    range.scope_id = s.id;
+                    range.start_ip = er.address("start_ip");
+                    range.end_ip = er.address("end_ip");
+                    if (!er.ok()) {
+                        r.notes().push_back("exclusion range " + shorten(json::serialize(item), 120) + ": " +
+                                            er.problem() + " (ignored)");
+                        continue;
+                    }
+                    s.exclusion_ranges.push_back(range);
+                }
+            }
+        }
+        return s;
+    });
+}
+
+Expected<Page<engine::NetBoxPrefix>> parse_prefix_page(std::string_view body) {
+    return parse_page<engine::NetBoxPrefix>(body, "prefix", [](RecordReader& r) -> std::optional<engine::NetBoxPrefix> {
+        engine::NetBoxPrefix p;
+        p.id = r.id();
+        if (is_ipv6_record(r.object(), "prefix")) return std::nullopt;  // IPv6: not ours, not a fault
+        const auto* text = r.get("prefix");
+        std::optional<engine::Ipv4Network> network;
+        if (text && text->is_string()) network = engine::Ipv4Network::parse(text->get_string());
+        if (!network) {
+            r.fail(text ? "prefix " + quoted(*text) + " is not an IPv4 network" : "prefix is missing");
+            return std::nullopt;
+        }
+        p.prefix = *network;
+        p.vrf_id = r.ref("vrf");
+        p.tags = r.tags();
+        return p;
+    });
+}
+
+Expected<Page<engine::NetBoxIpAddress>> parse_ip_address_page(std::string_view body) {
+    return parse_page<engine::NetBoxIpAddress>(body, "ip_address", [](RecordReader& r) -> std::optional<engine::NetBoxIpAddress> {
+        engine::NetBoxIpAddress ip;
+        ip.id = r.id();
+        if (!r.ok()) return std::nullopt;
+        if (is_ipv6_record(r.object(), "address")) return std::nullopt;  // IPv6: not ours, not a fault
+        const auto* text = r.get("address");
+        std::optional<engine::Ipv4Interface> address;
+        if (text && text->is_string()) address = engine::Ipv4Interface::parse(text->get_string());
+        if (!address) {
+            r.fail(text ? "address " + quoted(*text) + " is not an IPv4 address with mask" : "address is missing");
+            return std::nullopt;
+        }
+        ip.address = address->address;
+        ip.prefix_length = address->length;
+        ip.vrf_id = r.ref("vrf");
+        ip.status = r.choice("status");
+        ip.dns_name = r.str("dns_name");
+        ip.description = r.str("description");
+        ip.tags = r.tags();
+        if (const auto* cf = r.get("custom_fields"); cf && cf->is_object()) {
+            RecordReader cr(cf->get_object());
+            ip.client_id = engine::normalize_client_id(cr.str("dhcp_client_id"));
+            if (!cr.ok()) r.fail("custom_fields." + cr.problem());
+        }
+        return ip;
+    });
+}
+
+Expected<Page<std::string>> parse_tag_page(std::string_view body) {
+    return parse_page<std::string>(body, "tag", [](RecordReader& r) -> std::optional<std::string> {
+        r.id();
+        return r.str("slug");
+    });
+}
+
+Expected<StatusInfo> parse_status(std::string_view body) {
+    auto doc = parse_json(body);
+    if (!doc) return doc.error();
+    const auto* root = doc->if_object();
+    if (!root) return parse_error("status response is not a JSON object", body);
+    StatusInfo info;
+    if (const auto* v = root->if_contains("netbox-version"); v && v->is_string()) info.netbox_version = v->get_string();
+    if (const auto* plugins = root->if_contains("plugins"); plugins && plugins->is_object()) {
+        for (const auto& [key, version] : plugins->get_object()) {
+            std::string name(key);
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            // The map is keyed by plugin name; accept the module name and spellings of it.
+            bool match = name == "netbox_windows_dhcp" || name.find("windows_dhcp") != std::string::npos ||
+                         name.find("windows-dhcp") != std::string::npos ||
+                         name.find("windows dhcp") != std::string::npos;
+            if (!match) continue;
+            info.plugin_installed = true;
+            if (version.is_string()) info.plugin_version = version.get_string();
+            if (name == "netbox_windows_dhcp") break;  // the exact name wins over look-alikes
+        }
+    }
+    return info;
+}
+
+Expected<std::string> parse_username(std::string_view body) {
+    auto doc = parse_json(body);
+    if (!doc) return doc.error();
+    const auto* root = doc->if_object();
+    const json::value* user = root ? root->if_contains("username") : nullptr;
+    if (!user || !user->is_string()) return parse_error("authentication-check response has no username", body);
+    return std::string(user->get_string());
+}
+
+Expected<std::vector<ObjectId>> parse_ids(std::string_view body) {
+    auto doc = parse_json(body);
+    if (!doc) return doc.error();
+    const json::value* arr = &*doc;
+    if (!arr->is_array()) return parse_error("bulk response is not a JSON list", body);
+    std::vector<ObjectId> ids;
+    for (const auto& item : arr->get_array()) {
+        ObjectId id = 0;
+        if (const auto* o = item.if_object()) {
+            if (const auto* v = o->if_contains("id")) id = as_integer(*v).value_or(0);
+        }
+        ids.push_back(id);
+    }
+    return ids;
+}
+
+// ---- bodies ----
+
+json::object ip_create_element(const engine::IpAddressCreate& c, const std::string& changelog_message) {
+    json::object o;
+    o["address"] = c.address.to_string();
+    o["vrf"] = ref_or_null(c.vrf_id);
+    if (!c.status.empty()) o["status"] = c.status;
+    if (!c.dns_name.empty()) o["dns_name"] = c.dns_name;
+    if (!c.tags.empty()) o["tags"] = tag_list(c.tags);
+    if (!c.client_id.empty()) o["custom_fields"] = json::object{{"dhcp_client_id", c.client_id}};
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object ip_update_element(const engine::IpAddressUpdate& u, const std::string& changelog_message) {
+    json::object o;
+    o["id"] = u.id;
+    if (u.status) o["status"] = *u.status;
+    if (u.dns_name) o["dns_name"] = *u.dns_name;
+    if (u.tags) o["tags"] = tag_list(*u.tags);  // NetBox replaces the tag set: always the full set
+    if (u.client_id) {
+        // Custom fields are merged on PATCH; null clears the value.
+        json::value value = u.client_id->empty() ? json::value(nullptr) : json::value(*u.client_id);
+        o["custom_fields"] = json::object{{"dhcp_client_id", value}};
+    }
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object prefix_create_element(const engine::PrefixCreate& c, const std::string& changelog_message) {
+    json::object o;
+    o["prefix"] = c.prefix.to_string();
+    o["vrf"] = ref_or_null(c.vrf_id);
+    o["status"] = c.status.empty() ? std::string("active") : c.status;
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object scope_create_element(const engine::ScopeCreate& c, ObjectId prefix_id, const std::string& changelog_message) {
+    json::object o;
+    o["name"] = c.name;
+    o["prefix_id"] = prefix_id;
+    o["start_ip"] = c.start_ip.to_string();
+    o["end_ip"] = c.end_ip.to_string();
+    o["router"] = c.router ? json::value(c.router->to_string()) : json::value(nullptr);
+    o["lease_lifetime"] = c.lease_lifetime;
+    o["server_id"] = ref_or_null(c.server_id);
+    o["failover_id"] = ref_or_null(c.failover_id);
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object scope_update_element(const engine::ScopeUpdate& u, const std::string& changelog_message) {
+    json::object o;
+    o["id"] = u.id;
+    if (u.name) o["name"] = *u.name;
+    if (u.start_ip) o["start_ip"] = u.start_ip->to_string();
+    if (u.end_ip) o["end_ip"] = u.end_ip->to_string();
+    if (u.set_router) o["router"] = u.router ? json::value(u.router->to_string()) : json::value(nullptr);
+    if (u.lease_lifetime) o["lease_lifetime"] = *u.lease_lifetime;
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object exclusion_create_element(ObjectId scope_id, Ipv4Address start, Ipv4Address end,
+                                      const std::string& changelog_message) {
+    json::object o;
+    o["scope_id"] = scope_id;
+    o["start_ip"] = start.to_string();
+    o["end_ip"] = end.to_string();
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object delete_element(ObjectId id, const std::string& changelog_message) {
+    json::object o;
+    o["id"] = id;
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object tag_create_element(const std::string& slug, const std::string& name, const std::string& description) {
+    json::object o;
+    o["name"] = name.empty() ? slug : name;
+    o["slug"] = slug;
+    o["description"] = description;
+    o["color"] = "9e9e9e";
+    return o;
+}
+
+std::string join_array(const std::vector<std::string>& serialized, const std::vector<std::size_t>& indexes) {
+    std::size_t size = 2;
+    for (auto i : indexes) size += serialized[i].size() + 1;
+    std::string out;
+    out.reserve(size);
+    out += '[';
+    bool first = true;
+    for (auto i : indexes) {
+        if (!first) out += ',';
+        first = false;
+        out += serialized[i];
+    }
+    out += ']';
+    return out;
+}
+
+}  // namespace nds::netbox::json_codec

@@ -1,0 +1,77 @@
+// NetBox JSON <-> engine types, without I/O: list pages of the plugin's objects and of NetBox core objects
+// (netbox-api.md §2, §5; plugin-behaviour.md §2.1), and the elements of bulk write bodies (§3).
+//
+// Parsing is per record: a record that cannot be used (no id, an address that is not IPv4, a nested object
+// without id) is skipped and described in Page::problems; only a body that is not a list page at all is an
+// Error. IPv6 addresses and prefixes are skipped silently: this sync is IPv4 only and they are not faults.
+#pragma once
+
+#include "http/expected.hpp"
+#include "sync_engine/netbox_snapshot.hpp"
+#include "sync_engine/plan.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nds::netbox::json_codec {
+
+/// One page of a NetBox list: {"count": int|null, "next": url|null, "previous": ..., "results": [...]}.
+template <class T>
+struct Page {
+    std::optional<std::int64_t> count;   ///< null in cursor mode (4.6 start=)
+    std::string next;                    ///< path + query of the next page; "" on the last page
+    std::vector<T> results;
+    std::vector<std::string> problems;   ///< records that were skipped, and why
+};
+
+/// NetBox's `next` is an absolute URL built from the Host NetBox saw; only its path and query are used, so
+/// a proxy or another origin in it does not redirect the client. "" stays "".
+std::string next_target(std::string_view next_url);
+
+Expected<Page<engine::NetBoxServer>> parse_server_page(std::string_view body);
+Expected<Page<engine::NetBoxFailover>> parse_failover_page(std::string_view body);
+Expected<Page<engine::NetBoxScope>> parse_scope_page(std::string_view body);
+Expected<Page<engine::NetBoxPrefix>> parse_prefix_page(std::string_view body);
+Expected<Page<engine::NetBoxIpAddress>> parse_ip_address_page(std::string_view body);
+/// Tag pages: only the slugs matter (ensure_tag).
+Expected<Page<std::string>> parse_tag_page(std::string_view body);
+
+/// GET /api/status/: "netbox-version" and the plugin map.
+struct StatusInfo {
+    std::string netbox_version;
+    bool plugin_installed = false;
+    std::string plugin_version;
+};
+Expected<StatusInfo> parse_status(std::string_view body);
+/// GET /api/authentication-check/ -> "username".
+Expected<std::string> parse_username(std::string_view body);
+
+/// The "id" of every element of a bulk create/update response (an array of objects), in order; 0 for an
+/// element without one. Error when the body is not a JSON array.
+Expected<std::vector<engine::ObjectId>> parse_ids(std::string_view body);
+
+// ---- bulk body elements (one JSON object per object; the client joins them into an array) ----
+// Ids are JSON integers: 4.5/4.6 key bulk updates by the raw value, so "5" would not match id 5.
+// `changelog_message` is added to every element when non-empty.
+
+boost::json::object ip_create_element(const engine::IpAddressCreate& create, const std::string& changelog_message);
+boost::json::object ip_update_element(const engine::IpAddressUpdate& update, const std::string& changelog_message);
+boost::json::object prefix_create_element(const engine::PrefixCreate& create, const std::string& changelog_message);
+boost::json::object scope_create_element(const engine::ScopeCreate& create, engine::ObjectId prefix_id,
+                                         const std::string& changelog_message);
+boost::json::object scope_update_element(const engine::ScopeUpdate& update, const std::string& changelog_message);
+boost::json::object exclusion_create_element(engine::ObjectId scope_id, engine::Ipv4Address start,
+                                             engine::Ipv4Address end, const std::string& changelog_message);
+boost::json::object delete_element(engine::ObjectId id, const std::string& changelog_message);
+boost::json::object tag_create_element(const std::string& slug, const std::string& name, const std::string& description);
+
+/// "[e1,e2,...]" from already serialized elements, those at `indexes`, in that order. (Elements are
+/// serialized once; a batch that is split is re-joined, not re-serialized.)
+std::string join_array(const std::vector<std::string>& serialized, const std::vector<std::size_t>& indexes);
+
+}  // namespace nds::netbox::json_codec

@@ -1,0 +1,42 @@
+// Request targets (path + query) for NetBox reads, without I/O. Filters follow netbox-api.md §4: repeated
+// parameters (no __in lookups), vrf_id=null for the global table. Long filter lists are cut into chunks
+// so that URLs stay well below proxy limits (8 KiB is common).
+#pragma once
+
+#include "sync_engine/netbox_snapshot.hpp"
+#include "sync_engine/sync_planner.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace nds::netbox::query {
+
+inline constexpr std::size_t kIdsPerRequest = 100;       ///< ?id=..&id=..
+inline constexpr std::size_t kNetworksPerRequest = 50;   ///< ?prefix=.. / ?parent=..
+
+/// The path part of the configured NetBox URL without a trailing '/': "https://h/netbox/" -> "/netbox",
+/// "https://h" -> "". Every API path is prefixed with it.
+std::string base_path(std::string_view url);
+/// "/api/plugins/windows-dhcp/" from "api/plugins/windows-dhcp" (leading and trailing '/').
+std::string normalize_plugin_path(std::string_view plugin_path);
+
+/// `path` + filters + limit=<page_size> + ordering=id (a stable order for offset pagination: the default
+/// IP ordering had no tie-breaker before 4.6.8).
+std::string list_target(std::string_view path, int page_size,
+                        const std::vector<std::pair<std::string, std::string>>& filters = {});
+
+/// /api/ipam/prefixes/?id=1&id=2..., at most kIdsPerRequest ids each; ids de-duplicated.
+std::vector<std::string> prefixes_by_id_targets(std::string_view prefixes_path, std::vector<engine::ObjectId> ids,
+                                                int page_size);
+/// /api/ipam/prefixes/?prefix=<cidr>&prefix=..., at most kNetworksPerRequest each.
+std::vector<std::string> prefix_lookup_targets(std::string_view prefixes_path,
+                                               std::vector<engine::Ipv4Network> networks, int page_size);
+/// /api/ipam/ip-addresses/?parent=<cidr>&...&vrf_id=<id>|null: one group per VRF, at most
+/// kNetworksPerRequest parents per request.
+std::vector<std::string> ip_address_targets(std::string_view ip_path, std::vector<engine::PrefixToRead> prefixes,
+                                            int page_size);
+
+}  // namespace nds::netbox::query
