@@ -24,6 +24,8 @@ inline constexpr const char* DHCP_SCOPES_FAILED = "DHCP_SCOPES_FAILED";
 inline constexpr const char* DHCP_SCOPE_READ_FAILED = "DHCP_SCOPE_READ_FAILED";
 /// A record from a DHCP server could not be used and was skipped.
 inline constexpr const char* DHCP_RECORD_SKIPPED = "DHCP_RECORD_SKIPPED";
+/// A record read from NetBox could not be used (malformed or not IPv4) and was skipped.
+inline constexpr const char* NETBOX_RECORD_SKIPPED = "NETBOX_RECORD_SKIPPED";
 /// NetBox rejected one object of a bulk write; the others were applied.
 inline constexpr const char* WRITE_REJECTED = "WRITE_REJECTED";
 /// A write to a DHCP server failed.

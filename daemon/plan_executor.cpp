@@ -1,6 +1,6 @@
 #include "daemon/plan_executor.hpp"
 
-#include "daemon/bounded_parallel.hpp"
+#include "http/bounded_parallel.hpp"
 #include "daemon/log_messages.hpp"
 
 #include <map>
@@ -19,20 +19,32 @@ namespace {
 template <class Action>
 void record(RunReport& report, Logger& log, ObjectKind kind, Verb verb, const std::vector<Action>& actions,
             const netbox::WriteReport& result) {
-    std::multimap<std::string, std::string> failures;
-    for (const auto& failure : result.failures) failures.emplace(failure.object, failure.error);
+    auto log_rejected = [&](ObjectKind rejected_kind, const engine::ActionNote& note, const std::string& error) {
+        log.error(msg::WRITE_REJECTED, "NetBox rejected " + std::string(engine::to_string(rejected_kind)) + " " +
+                                           note.object + ": " + error,
+                  {{"server", note.server}, {"scope", note.scope}});
+    };
+    std::multimap<std::string, const netbox::WriteFailure*> failures;
+    for (const auto& failure : result.failures)
+        if (failure.kind == kind) failures.emplace(failure.object, &failure);
     for (const auto& action : actions) {
         ReportedAction reported{kind, verb, ActionStatus::applied, action.note, {}};
         if (auto found = failures.find(action.note.object); found != failures.end()) {
             reported.status = ActionStatus::failed;
-            reported.error = found->second;
+            reported.error = found->second->error;
             failures.erase(found);
-            log.error(msg::WRITE_REJECTED, "NetBox rejected " + std::string(engine::to_string(kind)) + " " +
-                                               action.note.object + ": " + reported.error,
-                      {{"server", action.note.server}, {"scope", action.note.scope}});
+            log_rejected(kind, action.note, reported.error);
         }
         report.note_server(action.note.server);
         report.actions.push_back(std::move(reported));
+    }
+    // Objects written on the side (a new scope's exclusion ranges) fail under their own kind.
+    for (const auto& failure : result.failures) {
+        if (failure.kind == kind) continue;
+        engine::ActionNote note{failure.server, failure.scope, failure.object, "written with its scope"};
+        log_rejected(failure.kind, note, failure.error);
+        report.note_server(note.server);
+        report.actions.push_back(ReportedAction{failure.kind, Verb::create, ActionStatus::failed, note, failure.error});
     }
 }
 

@@ -1,6 +1,6 @@
 #include "daemon/sync_runner.hpp"
 
-#include "daemon/bounded_parallel.hpp"
+#include "http/bounded_parallel.hpp"
 #include "daemon/log_messages.hpp"
 #include "daemon/plan_executor.hpp"
 #include "netbox_client/netbox_client.hpp"
@@ -65,9 +65,11 @@ asio::awaitable<Expected<engine::NetBoxSnapshot>> read_structure(netbox::NetBoxC
     for (auto& prefix : *prefixes) snapshot.prefixes[prefix.id] = prefix;
 
     if (!settings.protect_tag.empty()) {
+        // NetBox answers 400 to a tag filter naming a tag that does not exist: then nothing carries the
+        // protect tag, and no prefix is protected by it.
         auto protected_prefixes = co_await netbox.list_prefixes_by_tag(settings.protect_tag);
-        if (!protected_prefixes) co_return protected_prefixes.error();
-        snapshot.protected_prefixes = std::move(*protected_prefixes);
+        if (protected_prefixes) snapshot.protected_prefixes = std::move(*protected_prefixes);
+        else if (protected_prefixes.error().http_status != 400) co_return protected_prefixes.error();
     }
     co_return snapshot;
 }
@@ -102,6 +104,10 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     netbox_options.max_concurrent_writes = config_.netbox.max_concurrent_writes;
     netbox_options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + utc_now();
     netbox_options.http = netbox_http_options(config_.netbox);
+    netbox_options.on_problem = [&](const std::string& message) {
+        log_.warning(msg::NETBOX_RECORD_SKIPPED, message);
+        report.add_problem(engine::Severity::warning, "", "", "NetBox record skipped: " + message);
+    };
     if (!config_.netbox.verify_tls)
         log_.warning(msg::TLS_VERIFY_OFF, "TLS verification of NetBox is off (netbox.verify_tls: false)");
     netbox::NetBoxClient netbox(executor_, netbox_options);
@@ -201,6 +207,7 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
             co_return;
         }
         server_snapshot.problems = std::move(scopes->problems);
+        server_snapshot.scope_list_complete = scopes->skipped == 0;
         server_snapshot.scopes = std::move(scopes->items);
         auto requests = engine::scopes_to_read(snapshot, run, *server_snapshot.scopes, settings);
         auto per_server = static_cast<std::size_t>(config_.server(run.name).max_concurrent);

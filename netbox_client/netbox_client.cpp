@@ -4,7 +4,7 @@
 #include "netbox_client/netbox_client.hpp"
 
 #include "http/url.hpp"
-#include "netbox_client/bounded_parallel.hpp"
+#include "http/bounded_parallel.hpp"
 #include "netbox_client/bulk_splitter.hpp"
 #include "netbox_client/netbox_error.hpp"
 #include "netbox_client/netbox_json.hpp"

@@ -209,6 +209,7 @@ Expected<ParsedList<T>> parse_records(std::string_view body, const Source& sourc
             out.problems.push_back({source.server, scope,
                                     prefix(source) + ": " + kind + " #" + std::to_string(i) + " " + shown(item) +
                                         " is not an object — skipped"});
+            ++out.skipped;
             continue;
         }
         Record record(item.get_object(), kind);
@@ -219,6 +220,7 @@ Expected<ParsedList<T>> parse_records(std::string_view body, const Source& sourc
             out.problems.push_back({source.server, scope, prefix(source) + ": " + note});
         if (!record.ok()) {
             out.problems.push_back({source.server, scope, prefix(source) + ": " + record.problem() + " — skipped"});
+            ++out.skipped;
             continue;
         }
         out.items.push_back(std::move(value));

@@ -15,6 +15,7 @@ template <class T>
 struct ParsedList {
     std::vector<T> items;
     std::vector<engine::ReadProblem> problems;
+    std::size_t skipped = 0;  ///< records left out; a list with skipped records is incomplete
 };
 
 struct Health { std::string status; std::string version; };

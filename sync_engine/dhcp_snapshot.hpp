@@ -67,6 +67,9 @@ struct DhcpServerSnapshot {
     bool reachable = false;            ///< health check answered
     std::string error;                 ///< why not reachable / why the scope list failed
     std::optional<std::vector<DhcpScope>> scopes;     ///< nullopt: scope list read failed
+    /// False when the scope list read succeeded but some records could not be used: a scope missing from
+    /// the list may then be one of those, so no scope is deleted (or re-created) for being missing.
+    bool scope_list_complete = true;
     std::map<std::uint32_t, DhcpScopeData> scope_data;  ///< by scope_id.value, only for scopes that were read
     std::vector<ReadProblem> problems;
 };

@@ -78,7 +78,14 @@ void plan_server_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, cons
         plan_matched_scope(run, *local, remote, data, settings, plan);
     }
 
-    plan_local_only_scopes(netbox, run, matcher, remote_networks, settings, plan);
+    if (snapshot.scope_list_complete) {
+        plan_local_only_scopes(netbox, run, matcher, remote_networks, settings, plan);
+    } else {
+        plan.problems.push_back(Problem{Severity::warning,
+                                        make_note(run.name, "", "",
+                                                  "the server's scope list had records that could not be used; "
+                                                  "scopes missing from it are not deleted this run")});
+    }
 }
 
 }  // namespace

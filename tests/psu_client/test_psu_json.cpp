@@ -134,6 +134,7 @@ TEST_CASE("scopes: a bad scope id, mask, router or lease skips the record") {
     CHECK(r->items[0].scope_id == ip("10.0.6.0"));
     CHECK(r->items[0].lease_duration_seconds == 86400);  // 0 = not set (plugin §4.9)
     REQUIRE(r->problems.size() == 5);
+    CHECK(r->skipped == 5);
     CHECK(r->problems[0].scope == "10.0.1");
     CHECK(r->problems[0].what.find("scope scope_id '10.0.1' is not an IPv4 address") != std::string::npos);
     CHECK(r->problems[1].what.find("netmask") != std::string::npos);

@@ -54,6 +54,16 @@ TEST_CASE("scope list read failed: no actions at all for the server, and an erro
     CHECK(w.addresses_plan().empty());
 }
 
+TEST_CASE("scope list with unusable records: scopes missing from it are not deleted or re-created") {
+    auto w = missing_world();
+    w.dhcp["dhcp01"].scope_list_complete = false;
+    auto plan = w.scopes_plan();
+    CHECK(plan.scope_deletes.empty());
+    CHECK(has_problem(plan, Severity::warning, "scopes missing from it are not deleted"));
+    w.settings.push_scope_info = true;
+    CHECK(w.scopes_plan().dhcp_scope_writes.empty());
+}
+
 TEST_CASE("active_scopes_only: a scope missing from the list may be inactive; it is left alone") {
     auto w = missing_world();
     w.settings.active_scopes_only = true;

@@ -17,7 +17,7 @@
 #include <exception>
 #include <functional>
 
-namespace nds::netbox {
+namespace nds {
 
 inline boost::asio::awaitable<void> bounded_parallel(std::size_t count, std::size_t limit,
                                                      std::function<boost::asio::awaitable<void>(std::size_t)> fn) {
@@ -50,4 +50,4 @@ inline boost::asio::awaitable<void> bounded_parallel(std::size_t count, std::siz
     if (first_error) std::rethrow_exception(first_error);
 }
 
-}  // namespace nds::netbox
+}  // namespace nds
