@@ -4,6 +4,8 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config
           libboost1.81-dev libboost-json1.81-dev libssl-dev libyaml-cpp-dev doctest-dev)
+# `install-deps.sh fuzz` adds clang and its libFuzzer runtime for fuzz/run.sh.
+if [ "${1:-}" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
