@@ -187,6 +187,7 @@ NetBoxConfig parse_netbox(Section section, EnvLookup env) {
     c.timeout = section.duration("timeout", c.timeout, milliseconds(100), hours(1));
     c.page_size = static_cast<int>(section.integer("page_size", c.page_size, 1, 100000));
     c.max_concurrent_writes = static_cast<int>(section.integer("max_concurrent_writes", c.max_concurrent_writes, 1, 64));
+    c.journal = section.boolean("journal", c.journal);
     section.finish();
 
     if (c.url.empty()) fail("netbox.url", "is required");
@@ -256,6 +257,13 @@ ServiceConfig parse_service(Section section) {
     c.listen = section.string("listen", c.listen);
     c.webhook_secret = section.secret("webhook_secret", "");
     c.webhook_debounce = section.duration("webhook_debounce", c.webhook_debounce, milliseconds(0), hours(1));
+    c.job_history = static_cast<int>(section.integer("job_history", c.job_history, 1, 100000));
+    c.job_retention = section.duration("job_retention", c.job_retention, seconds(10), hours(24 * 30));
+    c.max_queued_jobs = static_cast<int>(section.integer("max_queued_jobs", c.max_queued_jobs, 1, 100000));
+    c.job_log_lines = static_cast<int>(section.integer("job_log_lines", c.job_log_lines, 0, 1000000));
+    c.max_body_bytes = static_cast<std::size_t>(section.integer("max_body_bytes", static_cast<long long>(c.max_body_bytes),
+                                                                1024, 64LL * 1024 * 1024));
+    c.shutdown_timeout = section.duration("shutdown_timeout", c.shutdown_timeout, seconds(1), hours(1));
     section.finish();
     auto colon = c.listen.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == c.listen.size())

@@ -7,6 +7,7 @@
 #include "sync_engine/sync_settings.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@ struct NetBoxConfig {
     std::chrono::milliseconds timeout{30000};
     int page_size = 1000;
     int max_concurrent_writes = 2;
+    bool journal = false;  ///< service: write a journal entry on each DHCP server a finished job synced
 };
 
 struct SyncConfig {
@@ -42,6 +44,12 @@ struct ServiceConfig {
     std::string listen = "127.0.0.1:9595";
     std::string webhook_secret;  ///< secret
     std::chrono::milliseconds webhook_debounce{5000};
+    int job_history = 100;                            ///< finished jobs kept for GET /v1/jobs/{id}
+    std::chrono::milliseconds job_retention{std::chrono::hours(24)};  ///< ... and for at most this long
+    int max_queued_jobs = 100;                        ///< POST /v1/jobs answers 503 beyond this
+    int job_log_lines = 2000;                         ///< log lines kept per job (later ones are counted)
+    std::size_t max_body_bytes = 1024 * 1024;         ///< larger request bodies get 413
+    std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(60)};  ///< SIGTERM: wait this long for the batch in flight
 };
 
 enum class LogLevel { trace, debug, info, warning, error };

@@ -38,7 +38,54 @@ inline constexpr const char* SYNC_PROBLEM = "SYNC_PROBLEM";
 inline constexpr const char* TLS_VERIFY_OFF = "TLS_VERIFY_OFF";
 /// Configuration problem.
 inline constexpr const char* CONFIG_ERROR = "CONFIG_ERROR";
+/// An import starts: server, dry-run flag.
+inline constexpr const char* IMPORT_START = "IMPORT_START";
+/// An import ended: exit code, created / skipped / errors, duration.
+inline constexpr const char* IMPORT_DONE = "IMPORT_DONE";
+/// An object could not be imported (missing failover partner, failed read, ...).
+inline constexpr const char* IMPORT_ERROR = "IMPORT_ERROR";
 /// check command: one line per checked peer.
 inline constexpr const char* CHECK_RESULT = "CHECK_RESULT";
+
+// ---- the service (`run`) ----
+
+/// The service listens: address and port (the bound one when service.listen asks for port 0).
+inline constexpr const char* SERVICE_LISTENING = "SERVICE_LISTENING";
+/// The service could not start (listen address in use, bad address).
+inline constexpr const char* SERVICE_START_FAILED = "SERVICE_START_FAILED";
+/// SIGTERM/SIGINT: no new requests or jobs; the write batch in flight finishes.
+inline constexpr const char* SERVICE_STOPPING = "SERVICE_STOPPING";
+/// The service has stopped; the exit code follows.
+inline constexpr const char* SERVICE_STOPPED = "SERVICE_STOPPED";
+/// SIGHUP: the new configuration is in use (a rejected one is CONFIG_ERROR and the old one stays).
+inline constexpr const char* CONFIG_RELOADED = "CONFIG_RELOADED";
+/// The NetBox user behind the service token (its changes are the sync's own; their webhooks are ignored).
+inline constexpr const char* SERVICE_USER = "SERVICE_USER";
+/// /readyz found NetBox unreachable or without the plugin.
+inline constexpr const char* NOT_READY = "NOT_READY";
+/// A job was queued (or joined a queued job): origin, servers, user.
+inline constexpr const char* JOB_QUEUED = "JOB_QUEUED";
+/// POST /v1/jobs refused: no token, token refused by NetBox, server not visible, bad body, queue full.
+inline constexpr const char* JOB_REFUSED = "JOB_REFUSED";
+/// A job starts running.
+inline constexpr const char* JOB_START = "JOB_START";
+/// A job finished: state, exit code, duration.
+inline constexpr const char* JOB_DONE = "JOB_DONE";
+/// A queued job was dropped because the service is stopping.
+inline constexpr const char* JOB_CANCELLED = "JOB_CANCELLED";
+/// A journal entry was written on a DHCP server object (netbox.journal).
+inline constexpr const char* JOURNAL_WRITTEN = "JOURNAL_WRITTEN";
+/// A journal entry could not be written; the job's outcome is unchanged.
+inline constexpr const char* JOURNAL_FAILED = "JOURNAL_FAILED";
+/// A webhook was verified and queued for the debounced sync.
+inline constexpr const char* WEBHOOK_ACCEPTED = "WEBHOOK_ACCEPTED";
+/// A verified webhook the sync has no use for (other object type, job event, the sync's own change).
+inline constexpr const char* WEBHOOK_IGNORED = "WEBHOOK_IGNORED";
+/// A webhook was refused: bad or missing signature (403), no secret configured, body not a NetBox event.
+inline constexpr const char* WEBHOOK_REFUSED = "WEBHOOK_REFUSED";
+/// Debounced webhooks mapped to servers: which servers will be synced (or none).
+inline constexpr const char* WEBHOOK_SYNC = "WEBHOOK_SYNC";
+/// One HTTP request to the service's API (debug level): method, path, status. Never headers or bodies.
+inline constexpr const char* API_REQUEST = "API_REQUEST";
 
 }  // namespace nds::daemon::msg

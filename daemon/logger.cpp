@@ -38,8 +38,33 @@ std::string timestamp() {
 
 Logger::Logger(LogLevel level, LogFormat format, std::ostream& out) : level_(level), format_(format), out_(out) {}
 
+Logger::Logger(Logger& parent, LogFields context, Tap tap)
+    : level_(parent.level_), format_(parent.format_), out_(parent.out_), parent_(&parent), context_(std::move(context)),
+      tap_(std::move(tap)) {}
+
 void Logger::log(LogLevel level, std::string_view id, std::string_view message, const LogFields& fields) {
     if (!enabled(level)) return;
+    if (parent_) {
+        LogFields merged;
+        merged.reserve(context_.size() + fields.size());
+        auto own = [&](const std::string& key) {
+            for (const auto& field : fields)
+                if (field.first == key) return &field;
+            return static_cast<const std::pair<std::string, std::string>*>(nullptr);
+        };
+        for (const auto& field : context_) {
+            const auto* set = own(field.first);
+            merged.push_back(set && !set->second.empty() ? *set : field);
+        }
+        for (const auto& field : fields) {
+            bool in_context = false;
+            for (const auto& c : context_) in_context = in_context || c.first == field.first;
+            if (!in_context) merged.push_back(field);
+        }
+        if (tap_) tap_(level, id, message, merged);
+        parent_->log(level, id, message, merged);
+        return;
+    }
     std::string line;
     if (format_ == LogFormat::json) {
         boost::json::object object;

@@ -5,6 +5,7 @@
 
 #include "daemon/config.hpp"
 
+#include <functional>
 #include <iosfwd>
 #include <mutex>
 #include <string>
@@ -18,9 +19,17 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 
 class Logger {
 public:
-    Logger(LogLevel level, LogFormat format, std::ostream& out);
+    /// Sees every line a child logger writes (after its context fields were added).
+    using Tap = std::function<void(LogLevel level, std::string_view id, std::string_view message, const LogFields& fields)>;
 
-    bool enabled(LogLevel level) const { return level >= level_; }
+    Logger(LogLevel level, LogFormat format, std::ostream& out);
+    /// A child: writes through `parent` (its level, format and stream), with `context` fields on every line
+    /// (first, unless the line sets that field itself), and hands every line to `tap` (e.g. a job's log).
+    Logger(Logger& parent, LogFields context, Tap tap = {});
+    Logger(const Logger&) = delete;
+    Logger& operator=(const Logger&) = delete;
+
+    bool enabled(LogLevel level) const { return parent_ ? parent_->enabled(level) : level >= level_; }
     void log(LogLevel level, std::string_view id, std::string_view message, const LogFields& fields = {});
 
     void trace(std::string_view id, std::string_view message, const LogFields& fields = {}) { log(LogLevel::trace, id, message, fields); }
@@ -30,12 +39,16 @@ public:
     void error(std::string_view id, std::string_view message, const LogFields& fields = {}) { log(LogLevel::error, id, message, fields); }
 
     void set_level(LogLevel level) { level_ = level; }
+    void set_format(LogFormat format) { format_ = format; }
 
 private:
     LogLevel level_;
     LogFormat format_;
     std::ostream& out_;
     std::mutex mutex_;
+    Logger* parent_ = nullptr;
+    LogFields context_;
+    Tap tap_;
 };
 
 }  // namespace nds::daemon

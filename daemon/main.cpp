@@ -2,13 +2,16 @@
 #include "daemon/check_command.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/config.hpp"
+#include "daemon/import_command.hpp"
 #include "daemon/logger.hpp"
+#include "daemon/service.hpp"
 #include "daemon/sync_runner.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <iostream>
+#include <memory>
 
 namespace asio = boost::asio;
 using namespace nds::daemon;
@@ -44,9 +47,10 @@ int main(int argc, char** argv) {
     auto level = cli->verbose && config->log.level > LogLevel::debug ? LogLevel::debug : config->log.level;
     Logger log(level, config->log.format, std::cerr);
 
-    if (cli->command == Command::import || cli->command == Command::run) {
-        std::cerr << "netbox-dhcp-sync: '" << args.front() << "' is not available in this build yet\n";
-        return 2;
+    if (cli->command == Command::run) {
+        // The service: schedule, job API, webhooks, metrics; until SIGTERM/SIGINT (daemon/service.hpp).
+        Service service(cli->config_path, std::move(*config), log);
+        return service.run();
     }
 
     asio::io_context io(1);
@@ -57,14 +61,27 @@ int main(int argc, char** argv) {
                            if (error) std::rethrow_exception(error);
                            exit_code = code;
                        });
+    } else if (cli->command == Command::import) {
+        ImportRequest request;
+        request.server = cli->servers.front();  // the parser requires exactly one --server
+        request.dry_run = cli->dry_run;
+        request.job_name = cli->dry_run ? "import (dry-run)" : "import";
+        // The command must outlive this block: the coroutine runs in io.run() below. The handler owns it.
+        auto command = std::make_shared<ImportCommand>(io.get_executor(), *config, log);
+        asio::co_spawn(io, command->run(request), [&, command](std::exception_ptr error, ImportReport report) {
+            if (error) std::rethrow_exception(error);
+            std::cout << (cli->output_json ? report.to_json() : report.to_text(cli->verbose));
+            exit_code = report.exit_code();
+        });
     } else {
         RunRequest request;
         request.servers = cli->servers;
         request.dry_run = cli->dry_run;
         request.allow_mass_delete = cli->allow_mass_delete;
         request.job_name = cli->dry_run ? "sync (dry-run)" : "sync";
-        SyncRunner runner(io.get_executor(), *config, log);
-        asio::co_spawn(io, runner.run(request), [&](std::exception_ptr error, RunReport report) {
+        // The runner must outlive this block: the coroutine runs in io.run() below. The handler owns it.
+        auto runner = std::make_shared<SyncRunner>(io.get_executor(), *config, log);
+        asio::co_spawn(io, runner->run(request), [&, runner](std::exception_ptr error, RunReport report) {
             if (error) std::rethrow_exception(error);
             std::cout << (cli->output_json ? report.to_json() : report.to_text(cli->verbose));
             exit_code = report.exit_code();

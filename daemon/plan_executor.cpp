@@ -1,6 +1,7 @@
 #include "daemon/plan_executor.hpp"
 
 #include "http/bounded_parallel.hpp"
+#include "daemon/import_references.hpp"
 #include "daemon/log_messages.hpp"
 
 #include <map>
@@ -63,8 +64,48 @@ void record_one(RunReport& report, Logger& log, ObjectKind kind, Verb verb, cons
 
 }  // namespace
 
-PlanExecutor::PlanExecutor(netbox::NetBoxClient& netbox, PsuLookup psu, Logger& log, int max_concurrent_servers)
-    : netbox_(netbox), psu_(std::move(psu)), log_(log), max_concurrent_servers_(max_concurrent_servers) {}
+PlanExecutor::PlanExecutor(netbox::NetBoxClient& netbox, PsuLookup psu, Logger& log, int max_concurrent_servers,
+                           const std::atomic<bool>* stop, std::size_t batch_size)
+    : netbox_(netbox), psu_(std::move(psu)), log_(log), max_concurrent_servers_(max_concurrent_servers), stop_(stop),
+      batch_size_(batch_size) {}
+
+void PlanExecutor::skip_stopped(ObjectKind kind, Verb verb, engine::ActionNote note, RunReport& report) {
+    note.reason = kStoppedReason;
+    report.note_server(note.server);
+    report.actions.push_back(ReportedAction{kind, verb, ActionStatus::skipped, std::move(note), {}});
+    ++not_applied_;
+}
+
+template <class Action, class Call>
+asio::awaitable<std::vector<engine::ObjectId>> PlanExecutor::write_batches(ObjectKind kind, Verb verb,
+                                                                           const std::vector<Action>& actions,
+                                                                           RunReport& report, Call call) {
+    std::vector<engine::ObjectId> created;
+    if (actions.empty()) co_return created;
+    if (!stop_) {  // the sync command: one bulk call per object type
+        auto result = co_await call(actions, std::size_t{0});
+        record(report, log_, kind, verb, actions, result);
+        co_return result.created_ids;
+    }
+    std::size_t size = batch_size_ ? batch_size_ : actions.size();
+    for (std::size_t offset = 0; offset < actions.size(); offset += size) {
+        auto end = std::min(actions.size(), offset + size);
+        if (stopping()) {
+            for (std::size_t i = offset; i < end; ++i) {
+                skip_stopped(kind, verb, actions[i].note, report);
+                created.push_back(0);
+            }
+            continue;
+        }
+        std::vector<Action> batch(actions.begin() + static_cast<std::ptrdiff_t>(offset),
+                                  actions.begin() + static_cast<std::ptrdiff_t>(end));
+        auto result = co_await call(batch, offset);
+        record(report, log_, kind, verb, batch, result);
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            created.push_back(i < result.created_ids.size() ? result.created_ids[i] : 0);
+    }
+    co_return created;
+}
 
 asio::awaitable<void> PlanExecutor::apply(const engine::Plan& plan, RunReport& report) {
     for (const auto& skip : plan.skips) {
@@ -80,12 +121,13 @@ asio::awaitable<void> PlanExecutor::apply(const engine::Plan& plan, RunReport& r
 }
 
 asio::awaitable<void> PlanExecutor::apply_netbox(const engine::Plan& plan, RunReport& report) {
-    std::vector<engine::ObjectId> created_prefix_ids;
-    if (!plan.prefix_creates.empty()) {
-        auto result = co_await netbox_.create_prefixes(plan.prefix_creates);
-        record(report, log_, ObjectKind::prefix, Verb::create, plan.prefix_creates, result);
-        created_prefix_ids = result.created_ids;
-    }
+    using netbox::WriteReport;
+    // Import only: the plugin's shared objects first, so the scopes created below can refer to them.
+    ImportReferences references;
+    co_await apply_import_library(plan, report, references);
+    auto created_prefix_ids = co_await write_batches(
+        ObjectKind::prefix, Verb::create, plan.prefix_creates, report,
+        [&](const std::vector<engine::PrefixCreate>& batch, std::size_t) { return netbox_.create_prefixes(batch); });
     if (!plan.scope_creates.empty()) {
         // A scope whose prefix is created in this plan takes the id NetBox gave that prefix.
         std::vector<engine::ObjectId> prefix_ids;
@@ -98,31 +140,80 @@ asio::awaitable<void> PlanExecutor::apply_netbox(const engine::Plan& plan, RunRe
             }
             prefix_ids.push_back(id);
         }
-        auto result = co_await netbox_.create_scopes(plan.scope_creates, prefix_ids);
-        record(report, log_, ObjectKind::scope, Verb::create, plan.scope_creates, result);
+        // Import: scopes joining a failover or option values created above take their ids here, and the ids
+        // of the new scopes are kept for their exclusion ranges.
+        auto created_scope_ids = co_await write_batches(
+            ObjectKind::scope, Verb::create, plan.scope_creates, report,
+            [&](const std::vector<engine::ScopeCreate>& batch, std::size_t offset) {
+                std::vector<engine::ObjectId> ids(prefix_ids.begin() + static_cast<std::ptrdiff_t>(offset),
+                                                  prefix_ids.begin() + static_cast<std::ptrdiff_t>(offset + batch.size()));
+                return create_resolved_scopes(batch, std::move(ids), references);
+            });
+        references.scopes_created(std::move(created_scope_ids));
     }
-    if (!plan.scope_updates.empty())
-        record(report, log_, ObjectKind::scope, Verb::update, plan.scope_updates,
-               co_await netbox_.update_scopes(plan.scope_updates));
-    if (!plan.exclusion_deletes.empty())
-        record(report, log_, ObjectKind::exclusion_range, Verb::remove, plan.exclusion_deletes,
-               co_await netbox_.delete_exclusion_ranges(plan.exclusion_deletes));
-    if (!plan.exclusion_creates.empty())
-        record(report, log_, ObjectKind::exclusion_range, Verb::create, plan.exclusion_creates,
-               co_await netbox_.create_exclusion_ranges(plan.exclusion_creates));
-    if (!plan.scope_deletes.empty())
-        record(report, log_, ObjectKind::scope, Verb::remove, plan.scope_deletes,
-               co_await netbox_.delete_scopes(plan.scope_deletes));
+    co_await write_batches(ObjectKind::scope, Verb::update, plan.scope_updates, report,
+                           [&](const auto& batch, std::size_t) { return netbox_.update_scopes(batch); });
+    co_await write_batches(ObjectKind::exclusion_range, Verb::remove, plan.exclusion_deletes, report,
+                           [&](const auto& batch, std::size_t) { return netbox_.delete_exclusion_ranges(batch); });
+    co_await write_batches(ObjectKind::exclusion_range, Verb::create, plan.exclusion_creates, report,
+                           [&](const auto& batch, std::size_t) { return create_resolved_exclusions(batch, references); });
+    co_await write_batches(ObjectKind::scope, Verb::remove, plan.scope_deletes, report,
+                           [&](const auto& batch, std::size_t) { return netbox_.delete_scopes(batch); });
     // Deletes first: a deleted stale IP may hold an address a create needs.
-    if (!plan.ip_deletes.empty())
-        record(report, log_, ObjectKind::ip_address, Verb::remove, plan.ip_deletes,
-               co_await netbox_.delete_ip_addresses(plan.ip_deletes));
-    if (!plan.ip_updates.empty())
-        record(report, log_, ObjectKind::ip_address, Verb::update, plan.ip_updates,
-               co_await netbox_.update_ip_addresses(plan.ip_updates));
-    if (!plan.ip_creates.empty())
-        record(report, log_, ObjectKind::ip_address, Verb::create, plan.ip_creates,
-               co_await netbox_.create_ip_addresses(plan.ip_creates));
+    co_await write_batches(ObjectKind::ip_address, Verb::remove, plan.ip_deletes, report,
+                           [&](const auto& batch, std::size_t) { return netbox_.delete_ip_addresses(batch); });
+    co_await write_batches(ObjectKind::ip_address, Verb::update, plan.ip_updates, report,
+                           [&](const auto& batch, std::size_t) { return netbox_.update_ip_addresses(batch); });
+    co_await write_batches(ObjectKind::ip_address, Verb::create, plan.ip_creates, report,
+                           [&](const auto& batch, std::size_t) { return netbox_.create_ip_addresses(batch); });
+}
+
+asio::awaitable<netbox::WriteReport> PlanExecutor::create_scopes_with(std::vector<engine::ScopeCreate> creates,
+                                                                      std::vector<engine::ObjectId> prefix_ids) {
+    co_return co_await netbox_.create_scopes(creates, prefix_ids);
+}
+
+asio::awaitable<void> PlanExecutor::apply_import_library(const engine::Plan& plan, RunReport& report,
+                                                        ImportReferences& references) {
+    references.failovers_created(
+        plan.failover_creates,
+        co_await write_batches(ObjectKind::failover, Verb::create, plan.failover_creates, report,
+                               [&](const auto& batch, std::size_t) { return netbox_.create_failovers(batch); }));
+    references.option_codes_created(
+        plan.option_code_creates,
+        co_await write_batches(ObjectKind::option_code, Verb::create, plan.option_code_creates, report,
+                               [&](const auto& batch, std::size_t) { return netbox_.create_option_codes(batch); }));
+    references.option_values_created(
+        plan.option_value_creates,
+        co_await write_batches(ObjectKind::option_value, Verb::create, plan.option_value_creates, report,
+                               [&](const auto& batch, std::size_t) {
+                                   auto definition_ids = references.definition_ids(batch);
+                                   return netbox_.create_option_values(batch, definition_ids);
+                               }));
+}
+
+asio::awaitable<netbox::WriteReport> PlanExecutor::create_resolved_scopes(std::vector<engine::ScopeCreate> creates,
+                                                                          std::vector<engine::ObjectId> prefix_ids,
+                                                                          const ImportReferences& references) {
+    auto resolved = references.resolve(creates);
+    std::vector<engine::ObjectId> sent_prefix_ids;
+    for (auto index : resolved.sent) sent_prefix_ids.push_back(prefix_ids[index]);
+    auto result = co_await netbox_.create_scopes(resolved.actions, sent_prefix_ids);
+    // created_ids per input action, as write_batches expects; the unresolved ones failed without a request.
+    std::vector<engine::ObjectId> ids(creates.size(), 0);
+    for (std::size_t k = 0; k < resolved.sent.size() && k < result.created_ids.size(); ++k)
+        ids[resolved.sent[k]] = result.created_ids[k];
+    result.created_ids = std::move(ids);
+    for (auto& failure : resolved.failures) result.failures.push_back(std::move(failure));
+    co_return result;
+}
+
+asio::awaitable<netbox::WriteReport> PlanExecutor::create_resolved_exclusions(
+    std::vector<engine::ExclusionRangeCreate> creates, const ImportReferences& references) {
+    auto resolved = references.resolve(creates);
+    auto result = co_await netbox_.create_exclusion_ranges(resolved.actions);
+    for (auto& failure : resolved.failures) result.failures.push_back(std::move(failure));
+    co_return result;
 }
 
 asio::awaitable<void> PlanExecutor::apply_dhcp(const engine::Plan& plan, RunReport& report) {
@@ -138,39 +229,40 @@ asio::awaitable<void> PlanExecutor::apply_dhcp(const engine::Plan& plan, RunRepo
         const auto& server = servers[index];
         auto* client = psu_(server);
         auto missing = [&](ObjectKind kind, Verb verb, const engine::ActionNote& note) {
+            if (stopping()) return skip_stopped(kind, verb, note, report);
             record_one(report, log_, kind, verb, note, Error{0, "no PSU client for server '" + server + "'"});
         };
         // One request at a time per server: Windows DHCP serialises writes anyway, and the order
         // (scope before its exclusions, delete before re-create) matters.
         for (const auto& write : plan.dhcp_scope_writes) {
             if (write.note.server != server) continue;
-            if (!client) { missing(ObjectKind::dhcp_scope, write.verb, write.note); continue; }
+            if (!client || stopping()) { missing(ObjectKind::dhcp_scope, write.verb, write.note); continue; }
             auto result = write.verb == Verb::create ? co_await client->create_scope(write.scope)
                                                      : co_await client->update_scope(write.scope);
             record_one(report, log_, ObjectKind::dhcp_scope, write.verb, write.note, result);
         }
         for (const auto& write : plan.dhcp_exclusion_writes) {
             if (write.note.server != server) continue;
-            if (!client) { missing(ObjectKind::dhcp_exclusion, write.verb, write.note); continue; }
+            if (!client || stopping()) { missing(ObjectKind::dhcp_exclusion, write.verb, write.note); continue; }
             auto result = write.verb == Verb::remove ? co_await client->delete_exclusion(write.scope_id, write.exclusion)
                                                      : co_await client->create_exclusion(write.scope_id, write.exclusion);
             record_one(report, log_, ObjectKind::dhcp_exclusion, write.verb, write.note, result);
         }
         for (const auto& remove : plan.reservation_deletes) {
             if (remove.note.server != server) continue;
-            if (!client) { missing(ObjectKind::reservation, Verb::remove, remove.note); continue; }
+            if (!client || stopping()) { missing(ObjectKind::reservation, Verb::remove, remove.note); continue; }
             record_one(report, log_, ObjectKind::reservation, Verb::remove, remove.note,
                        co_await client->delete_reservation(remove.client_id));
         }
         for (const auto& create : plan.reservation_creates) {
             if (create.note.server != server) continue;
-            if (!client) { missing(ObjectKind::reservation, Verb::create, create.note); continue; }
+            if (!client || stopping()) { missing(ObjectKind::reservation, Verb::create, create.note); continue; }
             record_one(report, log_, ObjectKind::reservation, Verb::create, create.note,
                        co_await client->create_reservation(create.scope_id, create.reservation));
         }
         for (const auto& update : plan.reservation_updates) {
             if (update.note.server != server) continue;
-            if (!client) { missing(ObjectKind::reservation, Verb::update, update.note); continue; }
+            if (!client || stopping()) { missing(ObjectKind::reservation, Verb::update, update.note); continue; }
             record_one(report, log_, ObjectKind::reservation, Verb::update, update.note,
                        co_await client->update_reservation(update.reservation));
         }

@@ -13,6 +13,9 @@ using engine::Verb;
 
 void for_each_action(const engine::Plan& plan,
                      const std::function<void(ObjectKind, Verb, const engine::ActionNote&)>& fn) {
+    for (const auto& a : plan.failover_creates) fn(ObjectKind::failover, Verb::create, a.note);
+    for (const auto& a : plan.option_code_creates) fn(ObjectKind::option_code, Verb::create, a.note);
+    for (const auto& a : plan.option_value_creates) fn(ObjectKind::option_value, Verb::create, a.note);
     for (const auto& a : plan.prefix_creates) fn(ObjectKind::prefix, Verb::create, a.note);
     for (const auto& a : plan.scope_creates) fn(ObjectKind::scope, Verb::create, a.note);
     for (const auto& a : plan.scope_updates) fn(ObjectKind::scope, Verb::update, a.note);

@@ -29,6 +29,17 @@ http::ClientOptions netbox_http_options(const NetBoxConfig& config) {
     return options;
 }
 
+netbox::NetBoxOptions netbox_client_options(const Config& config, const std::string& token) {
+    netbox::NetBoxOptions options;
+    options.url = config.netbox.url;
+    options.token = token.empty() ? config.netbox.token : token;
+    options.plugin_path = config.netbox.plugin_path;
+    options.page_size = config.netbox.page_size;
+    options.max_concurrent_writes = config.netbox.max_concurrent_writes;
+    options.http = netbox_http_options(config.netbox);
+    return options;
+}
+
 namespace {
 
 std::string utc_now() {
@@ -44,9 +55,15 @@ std::string psu_base_url(const engine::NetBoxServer& server) {
     return std::string(server.use_https ? "https" : "http") + "://" + server.hostname + ":" + std::to_string(server.port);
 }
 
-/// NetBox's plugin objects and the core objects they refer to (everything but IP addresses).
-asio::awaitable<Expected<engine::NetBoxSnapshot>> read_structure(netbox::NetBoxClient& netbox,
-                                                                  const engine::SyncSettings& settings) {
+bool has_netbox_writes(const engine::Plan& plan) {
+    return !plan.prefix_creates.empty() || !plan.scope_creates.empty() || !plan.scope_updates.empty() ||
+           !plan.scope_deletes.empty() || !plan.exclusion_creates.empty() || !plan.exclusion_deletes.empty();
+}
+
+}  // namespace
+
+asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_structure(netbox::NetBoxClient& netbox,
+                                                                        const engine::SyncSettings& settings) {
     auto [servers, failovers, scopes] =
         co_await (netbox.list_servers() && netbox.list_failovers() && netbox.list_scopes());
     if (!servers) co_return servers.error();
@@ -74,15 +91,8 @@ asio::awaitable<Expected<engine::NetBoxSnapshot>> read_structure(netbox::NetBoxC
     co_return snapshot;
 }
 
-bool has_netbox_writes(const engine::Plan& plan) {
-    return !plan.prefix_creates.empty() || !plan.scope_creates.empty() || !plan.scope_updates.empty() ||
-           !plan.scope_deletes.empty() || !plan.exclusion_creates.empty() || !plan.exclusion_deletes.empty();
-}
-
-}  // namespace
-
-SyncRunner::SyncRunner(asio::any_io_executor executor, const Config& config, Logger& log)
-    : executor_(std::move(executor)), config_(config), log_(log) {}
+SyncRunner::SyncRunner(asio::any_io_executor executor, const Config& config, Logger& log, HttpObserver observer)
+    : executor_(std::move(executor)), config_(config), log_(log), observer_(std::move(observer)) {}
 
 asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     auto started = std::chrono::steady_clock::now();
@@ -96,14 +106,13 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     log_.info(msg::SYNC_START, "sync starting", {{"servers", servers_text.empty() ? "all" : servers_text},
                                                   {"dry_run", request.dry_run ? "true" : "false"}});
 
-    netbox::NetBoxOptions netbox_options;
-    netbox_options.url = config_.netbox.url;
-    netbox_options.token = request.token.empty() ? config_.netbox.token : request.token;
-    netbox_options.plugin_path = config_.netbox.plugin_path;
-    netbox_options.page_size = config_.netbox.page_size;
-    netbox_options.max_concurrent_writes = config_.netbox.max_concurrent_writes;
+    auto netbox_options = netbox_client_options(config_, request.token);
     netbox_options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + utc_now();
-    netbox_options.http = netbox_http_options(config_.netbox);
+    if (observer_)
+        netbox_options.http.on_attempt = [observer = observer_](const http::Request&, unsigned status,
+                                                                std::chrono::steady_clock::duration elapsed) {
+            observer("netbox", status, elapsed);
+        };
     netbox_options.on_problem = [&](const std::string& message) {
         log_.warning(msg::NETBOX_RECORD_SKIPPED, message);
         report.add_problem(engine::Severity::warning, "", "", "NetBox record skipped: " + message);
@@ -121,7 +130,7 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     };
 
     // ---- NetBox ----
-    auto structure = co_await read_structure(netbox, settings);
+    auto structure = co_await read_netbox_structure(netbox, settings);
     if (!structure) {
         report.fatal_error = "NetBox: " + structure.error().message;
         log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
@@ -153,6 +162,11 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
         options.http.verify_tls = server_config.verify_tls && server.verify_ssl;
         options.http.ca_file = server_config.ca_file;
         options.http.timeout = server_config.timeout;
+        if (observer_)
+            options.http.on_attempt = [observer = observer_, name = server.name](
+                                          const http::Request&, unsigned status, std::chrono::steady_clock::duration elapsed) {
+                observer(name, status, elapsed);
+            };
         clients[server.name] = std::make_unique<psu::PsuClient>(executor_, std::move(options));
     }
     std::vector<const engine::NetBoxServer*> to_check;
@@ -289,7 +303,9 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
             auto found = clients.find(name);
             return found == clients.end() ? nullptr : found->second.get();
         },
-        log_, config_.sync.max_concurrent_servers);
+        log_, config_.sync.max_concurrent_servers, request.stop,
+        static_cast<std::size_t>(config_.netbox.page_size) * static_cast<std::size_t>(config_.netbox.max_concurrent_writes));
+    auto stopped = [&] { return request.stop && request.stop->load(); };
 
     auto log_plan = [&](const engine::Plan& plan) {
         if (!log_.enabled(LogLevel::debug)) return;
@@ -308,7 +324,7 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     } else {
         co_await executor.apply(scope_plan, report);
         if (has_netbox_writes(scope_plan)) {
-            auto reread = co_await read_structure(netbox, settings);
+            auto reread = co_await read_netbox_structure(netbox, settings);
             if (!reread) {
                 report.fatal_error = "NetBox: " + reread.error().message;
                 log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
@@ -320,6 +336,14 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     }
 
     // ---- Phase 2: addresses ----
+    if (stopped()) {
+        auto text = "stopped before all changes were applied: " + std::to_string(executor.not_applied()) +
+                    " actions not applied, IP addresses not synced";
+        log_.warning(msg::SYNC_PROBLEM, text);
+        report.add_problem(engine::Severity::warning, "", "", text);
+        finish();
+        co_return report;
+    }
     auto prefixes = engine::prefixes_to_read(snapshot, runs, dhcp, settings);
     if (!prefixes.empty()) {
         auto addresses = co_await netbox.list_ip_addresses(prefixes);
@@ -335,6 +359,10 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     log_plan(address_plan);
     if (request.dry_run) report.add_plan(address_plan, ActionStatus::planned);
     else co_await executor.apply(address_plan, report);
+    if (executor.not_applied() > 0)
+        report.add_problem(engine::Severity::warning, "", "",
+                           "stopped before all changes were applied: " + std::to_string(executor.not_applied()) +
+                               " actions not applied");  // logged with the other problems below
 
     for (const auto& problem : report.problems)
         if (problem.note.reason.rfind("skipped record", 0) != 0)

@@ -7,10 +7,14 @@
 #include "daemon/logger.hpp"
 #include "daemon/run_report.hpp"
 #include "http/http_client.hpp"
+#include "netbox_client/netbox_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,11 +26,18 @@ struct RunRequest {
     bool allow_mass_delete = false;
     std::string token;                 ///< NetBox token to write with; empty = the configured service token
     std::string job_name = "sync";     ///< goes into every changelog_message
+    /// Service mode: set when the service is stopping. The run finishes the write batch in flight and
+    /// applies nothing after it (see PlanExecutor). nullptr = never stopped (the sync command).
+    const std::atomic<bool>* stop = nullptr;
 };
+
+/// Told about every HTTP attempt of a run: target "netbox" or the DHCP server's name, the status (0 = no
+/// response) and how long it took. For metrics.
+using HttpObserver = std::function<void(const std::string& target, unsigned status, std::chrono::steady_clock::duration)>;
 
 class SyncRunner {
 public:
-    SyncRunner(boost::asio::any_io_executor executor, const Config& config, Logger& log);
+    SyncRunner(boost::asio::any_io_executor executor, const Config& config, Logger& log, HttpObserver observer = {});
 
     boost::asio::awaitable<RunReport> run(RunRequest request);
 
@@ -34,9 +45,18 @@ private:
     boost::asio::any_io_executor executor_;
     const Config& config_;
     Logger& log_;
+    HttpObserver observer_;
 };
 
 /// HTTP client options for NetBox from the config (timeouts, TLS).
 http::ClientOptions netbox_http_options(const NetBoxConfig& config);
+
+/// NetBoxClient options from the config, with `token` (empty = the configured service token).
+netbox::NetBoxOptions netbox_client_options(const Config& config, const std::string& token);
+
+/// The plugin's servers, failovers and scopes and the prefixes they use (everything but IP addresses):
+/// what the engine needs to decide which servers a change concerns.
+boost::asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_structure(netbox::NetBoxClient& netbox,
+                                                                              const engine::SyncSettings& settings);
 
 }  // namespace nds::daemon

@@ -291,6 +291,8 @@ struct NetBoxClient::Impl {
     }
 
     awaitable<WriteReport> create_scopes(std::vector<engine::ScopeCreate> creates, std::vector<ObjectId> prefix_ids);
+    awaitable<WriteReport> create_option_values(std::vector<engine::OptionValueCreate> creates,
+                                                std::vector<ObjectId> definition_ids);
 };
 
 NetBoxClient::NetBoxClient(asio::any_io_executor executor, NetBoxOptions options)
@@ -366,6 +368,18 @@ awaitable<Expected<std::vector<engine::NetBoxIpAddress>>> NetBoxClient::list_ip_
         codec::parse_ip_address_page);
 }
 
+awaitable<Expected<std::vector<engine::NetBoxOptionCode>>> NetBoxClient::list_option_codes() {
+    co_return co_await impl_->read_all<engine::NetBoxOptionCode>(
+        query::list_target(impl_->plugin + std::string(query::kPluginOptionCodes), impl_->options.page_size),
+        codec::parse_option_code_page);
+}
+
+awaitable<Expected<std::vector<engine::NetBoxOptionValue>>> NetBoxClient::list_option_values() {
+    co_return co_await impl_->read_all<engine::NetBoxOptionValue>(
+        query::list_target(impl_->plugin + std::string(query::kPluginOptionValues), impl_->options.page_size),
+        codec::parse_option_value_page);
+}
+
 awaitable<Expected<bool>> NetBoxClient::ensure_tag(std::string slug, std::string name, std::string description) {
     std::string path = impl_->core("/api/extras/tags/");
     std::vector<std::pair<std::string, std::string>> filters;
@@ -394,6 +408,50 @@ awaitable<Expected<bool>> NetBoxClient::ensure_tag(std::string slug, std::string
 // ---- writes ----
 // The public write methods are not coroutines: they build every element now (from the caller's references)
 // and return a coroutine that owns its data.
+
+awaitable<WriteReport> NetBoxClient::create_failovers(const std::vector<engine::FailoverCreate>& creates) {
+    std::vector<BulkObject> objects;
+    for (const auto& c : creates)
+        objects.push_back(Impl::object_of(c, engine::ObjectKind::failover, codec::failover_create_element(c, impl_->options.changelog_message)));
+    return impl_->write("POST", impl_->plugin + std::string(query::kPluginFailovers), std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::create_option_codes(const std::vector<engine::OptionCodeCreate>& creates) {
+    std::vector<BulkObject> objects;
+    for (const auto& c : creates)
+        objects.push_back(Impl::object_of(c, engine::ObjectKind::option_code, codec::option_code_create_element(c, impl_->options.changelog_message)));
+    return impl_->write("POST", impl_->plugin + std::string(query::kPluginOptionCodes), std::move(objects));
+}
+
+awaitable<WriteReport> NetBoxClient::create_option_values(const std::vector<engine::OptionValueCreate>& creates,
+                                                          const std::vector<ObjectId>& definition_ids) {
+    return impl_->create_option_values(creates, definition_ids);
+}
+
+awaitable<WriteReport> NetBoxClient::Impl::create_option_values(std::vector<engine::OptionValueCreate> creates,
+                                                                std::vector<ObjectId> definition_ids) {
+    WriteReport report;
+    report.created_ids.assign(creates.size(), 0);
+    std::vector<BulkObject> objects;
+    std::vector<std::size_t> sent;  // objects[k] is creates[sent[k]]
+    for (std::size_t i = 0; i < creates.size(); ++i) {
+        const auto& c = creates[i];
+        ObjectId definition = i < definition_ids.size() && definition_ids[i] > 0 ? definition_ids[i] : c.definition_id.value_or(0);
+        if (definition <= 0) {
+            report.failures.push_back({engine::ObjectKind::option_value, c.note.object, c.note.server, c.note.scope,
+                                       "the definition of option " + std::to_string(c.code) + " has no NetBox id (it was not created)"});
+            continue;
+        }
+        objects.push_back(object_of(c, engine::ObjectKind::option_value,
+                                    codec::option_value_create_element(c, definition, options.changelog_message)));
+        sent.push_back(i);
+    }
+    auto result = co_await bulk("POST", plugin + std::string(query::kPluginOptionValues), objects);
+    report.applied = result.applied;
+    for (auto& f : result.failures) report.failures.push_back(std::move(f));
+    for (std::size_t k = 0; k < sent.size(); ++k) report.created_ids[sent[k]] = result.created_ids[k];
+    co_return report;
+}
 
 awaitable<WriteReport> NetBoxClient::create_prefixes(const std::vector<engine::PrefixCreate>& creates) {
     std::vector<BulkObject> objects;

@@ -5,6 +5,7 @@
 
 #include "http/expected.hpp"
 #include "http/http_client.hpp"
+#include "sync_engine/import_inputs.hpp"
 #include "sync_engine/netbox_snapshot.hpp"
 #include "sync_engine/plan.hpp"
 #include "sync_engine/sync_planner.hpp"
@@ -74,11 +75,20 @@ public:
     boost::asio::awaitable<Expected<std::vector<engine::NetBoxPrefix>>> find_prefixes(std::vector<engine::Ipv4Network> networks);
     /// IP addresses whose host lies in one of the prefixes, per VRF (parent=...&vrf_id=...|null).
     boost::asio::awaitable<Expected<std::vector<engine::NetBoxIpAddress>>> list_ip_addresses(std::vector<engine::PrefixToRead> prefixes);
+    /// The plugin's option library (import): every definition and every value.
+    boost::asio::awaitable<Expected<std::vector<engine::NetBoxOptionCode>>> list_option_codes();
+    boost::asio::awaitable<Expected<std::vector<engine::NetBoxOptionValue>>> list_option_values();
     /// Creates the tag if no tag with this slug exists. Returns true when it was created.
     boost::asio::awaitable<Expected<bool>> ensure_tag(std::string slug, std::string name, std::string description);
 
     // ---- bulk writes: up to page_size objects per request, max_concurrent_writes in flight; a batch NetBox
     // rejects with 400 is split until the bad objects are isolated; the rest are applied. ----
+    /// Import: failovers, option definitions and option values. `definition_ids[i]` is the definition of
+    /// creates[i] (resolved by the caller; 0 = unknown, that value fails without a request).
+    boost::asio::awaitable<WriteReport> create_failovers(const std::vector<engine::FailoverCreate>& creates);
+    boost::asio::awaitable<WriteReport> create_option_codes(const std::vector<engine::OptionCodeCreate>& creates);
+    boost::asio::awaitable<WriteReport> create_option_values(const std::vector<engine::OptionValueCreate>& creates,
+                                                             const std::vector<ObjectId>& definition_ids);
     boost::asio::awaitable<WriteReport> create_prefixes(const std::vector<engine::PrefixCreate>& creates);
     /// `prefix_ids[i]` is the prefix of creates[i] (resolved by the caller).
     boost::asio::awaitable<WriteReport> create_scopes(const std::vector<engine::ScopeCreate>& creates,

@@ -395,6 +395,34 @@ Expected<Page<engine::NetBoxIpAddress>> parse_ip_address_page(std::string_view b
     });
 }
 
+Expected<Page<engine::NetBoxOptionCode>> parse_option_code_page(std::string_view body) {
+    return parse_page<engine::NetBoxOptionCode>(body, "option code", [](RecordReader& r) -> std::optional<engine::NetBoxOptionCode> {
+        engine::NetBoxOptionCode c;
+        c.id = r.id();
+        auto code = r.integer("code", -1);
+        if (r.ok() && code < 0) r.fail("code is missing");
+        c.code = static_cast<int>(code);
+        c.name = r.str("name");
+        std::string type = r.choice("data_type");
+        if (!type.empty()) c.data_type = type;
+        c.vendor_class = r.str("vendor_class");
+        return c;
+    });
+}
+
+Expected<Page<engine::NetBoxOptionValue>> parse_option_value_page(std::string_view body) {
+    return parse_page<engine::NetBoxOptionValue>(body, "option value", [](RecordReader& r) -> std::optional<engine::NetBoxOptionValue> {
+        engine::NetBoxOptionValue v;
+        v.id = r.id();
+        auto definition = r.ref("option_definition");
+        if (r.ok() && !definition) r.fail("option_definition is missing");
+        v.definition_id = definition.value_or(0);
+        v.value = r.str("value");
+        v.friendly_name = r.str("friendly_name");
+        return v;
+    });
+}
+
 Expected<Page<std::string>> parse_tag_page(std::string_view body) {
     return parse_page<std::string>(body, "tag", [](RecordReader& r) -> std::optional<std::string> {
         r.id();
@@ -500,6 +528,49 @@ json::object scope_create_element(const engine::ScopeCreate& c, ObjectId prefix_
     o["lease_lifetime"] = c.lease_lifetime;
     o["server_id"] = ref_or_null(c.server_id);
     o["failover_id"] = ref_or_null(c.failover_id);
+    if (!c.option_values.empty()) {
+        json::array ids;
+        for (const auto& ref : c.option_values)
+            if (ref.id) ids.push_back(*ref.id);
+        o["option_value_ids"] = std::move(ids);
+    }
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object failover_create_element(const engine::FailoverCreate& c, const std::string& changelog_message) {
+    json::object o;
+    o["name"] = c.name;
+    o["primary_server_id"] = c.primary_server_id;
+    o["secondary_server_id"] = c.secondary_server_id;
+    o["mode"] = c.mode;
+    o["max_client_lead_time"] = c.max_client_lead_time;
+    o["max_response_delay"] = c.max_response_delay;
+    o["state_switchover_interval"] =
+        c.state_switchover_interval ? json::value(*c.state_switchover_interval) : json::value(nullptr);
+    o["sync_enabled"] = true;
+    o["enable_auth"] = c.enable_auth;
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object option_code_create_element(const engine::OptionCodeCreate& c, const std::string& changelog_message) {
+    json::object o;
+    o["code"] = c.code;
+    o["name"] = c.name;
+    o["data_type"] = c.data_type;
+    o["vendor_class"] = c.vendor_class;
+    o["is_builtin"] = false;
+    add_changelog(o, changelog_message);
+    return o;
+}
+
+json::object option_value_create_element(const engine::OptionValueCreate& c, ObjectId definition_id,
+                                         const std::string& changelog_message) {
+    json::object o;
+    o["option_definition_id"] = definition_id;
+    o["value"] = c.value;
+    o["friendly_name"] = "";
     add_changelog(o, changelog_message);
     return o;
 }

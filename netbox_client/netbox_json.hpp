@@ -7,6 +7,7 @@
 #pragma once
 
 #include "http/expected.hpp"
+#include "sync_engine/import_inputs.hpp"
 #include "sync_engine/netbox_snapshot.hpp"
 #include "sync_engine/plan.hpp"
 
@@ -38,6 +39,9 @@ Expected<Page<engine::NetBoxFailover>> parse_failover_page(std::string_view body
 Expected<Page<engine::NetBoxScope>> parse_scope_page(std::string_view body);
 Expected<Page<engine::NetBoxPrefix>> parse_prefix_page(std::string_view body);
 Expected<Page<engine::NetBoxIpAddress>> parse_ip_address_page(std::string_view body);
+/// The plugin's option library (import): option-codes/ and option-values/ (plugin-behaviour.md §2.1).
+Expected<Page<engine::NetBoxOptionCode>> parse_option_code_page(std::string_view body);
+Expected<Page<engine::NetBoxOptionValue>> parse_option_value_page(std::string_view body);
 /// Tag pages: only the slugs matter (ensure_tag).
 Expected<Page<std::string>> parse_tag_page(std::string_view body);
 
@@ -62,8 +66,15 @@ Expected<std::vector<engine::ObjectId>> parse_ids(std::string_view body);
 boost::json::object ip_create_element(const engine::IpAddressCreate& create, const std::string& changelog_message);
 boost::json::object ip_update_element(const engine::IpAddressUpdate& update, const std::string& changelog_message);
 boost::json::object prefix_create_element(const engine::PrefixCreate& create, const std::string& changelog_message);
+/// option_value_ids is sent only when the scope links option values (those with a known id).
 boost::json::object scope_create_element(const engine::ScopeCreate& create, engine::ObjectId prefix_id,
                                          const std::string& changelog_message);
+/// failover/ write form: primary_server_id, secondary_server_id, ... (no shared_secret: enable_auth is off).
+boost::json::object failover_create_element(const engine::FailoverCreate& create, const std::string& changelog_message);
+boost::json::object option_code_create_element(const engine::OptionCodeCreate& create, const std::string& changelog_message);
+/// option-values/ write form: option_definition_id, value, friendly_name "".
+boost::json::object option_value_create_element(const engine::OptionValueCreate& create, engine::ObjectId definition_id,
+                                                const std::string& changelog_message);
 boost::json::object scope_update_element(const engine::ScopeUpdate& update, const std::string& changelog_message);
 boost::json::object exclusion_create_element(engine::ObjectId scope_id, engine::Ipv4Address start,
                                              engine::Ipv4Address end, const std::string& changelog_message);

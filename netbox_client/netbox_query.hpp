@@ -17,6 +17,14 @@ namespace nds::netbox::query {
 inline constexpr std::size_t kIdsPerRequest = 100;       ///< ?id=..&id=..
 inline constexpr std::size_t kNetworksPerRequest = 50;   ///< ?prefix=.. / ?parent=..
 
+// The plugin's collections, relative to its base path (plugin-behaviour.md §2).
+inline constexpr std::string_view kPluginServers = "servers/";
+inline constexpr std::string_view kPluginFailovers = "failover/";
+inline constexpr std::string_view kPluginOptionCodes = "option-codes/";
+inline constexpr std::string_view kPluginOptionValues = "option-values/";
+inline constexpr std::string_view kPluginScopes = "scopes/";
+inline constexpr std::string_view kPluginExclusionRanges = "exclusion-ranges/";
+
 /// The path part of the configured NetBox URL without a trailing '/': "https://h/netbox/" -> "/netbox",
 /// "https://h" -> "". Every API path is prefixed with it.
 std::string base_path(std::string_view url);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sync_engine/dhcp_snapshot.hpp"
+#include "sync_engine/import_inputs.hpp"
 
 #include <optional>
 #include <string>
@@ -20,24 +21,8 @@ struct ParsedList {
 
 struct Health { std::string status; std::string version; };
 
-struct Failover {
-    std::string name;
-    std::string primary_server;
-    std::string secondary_server;
-    std::string mode;
-    std::vector<std::string> scope_ids;
-    int max_client_lead_time = 3600;
-    int max_response_delay = 30;
-    std::optional<int> state_switchover_interval;
-    bool enable_auth = false;
-};
-
-struct OptionValue {
-    int code = 0;
-    std::string name;
-    std::vector<std::string> value;
-    std::string type;
-    std::string vendor_class;
-};
+// Failovers and option values are import inputs; the engine owns their types (sync_engine/import_inputs.hpp).
+using Failover = engine::DhcpFailover;
+using OptionValue = engine::DhcpOptionValue;
 
 }  // namespace nds::psu

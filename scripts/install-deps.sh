@@ -3,7 +3,8 @@
 # no Boost.JSON); libboost-json1.81-dev has to be named explicitly.
 set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config
-          libboost1.81-dev libboost-json1.81-dev libssl-dev libyaml-cpp-dev doctest-dev)
+          libboost1.81-dev libboost-json1.81-dev libssl-dev libyaml-cpp-dev doctest-dev
+          systemd)  # systemd-analyze verify checks the unit file in the tests
 # `install-deps.sh fuzz` adds clang and its libFuzzer runtime for fuzz/run.sh.
 if [ "${1:-}" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 missing=()

@@ -68,7 +68,7 @@ Plan plan_addresses(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& 
             }
         }
     }
-    changes.emit(plan);
+    std::move(changes).emit(plan);
     return plan;
 }
 

@@ -12,10 +12,26 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
+/// Already in the form this project stores: "aa-bb-cc-dd-ee-ff", lowercase. Every client id read from PSU and
+/// NetBox is normalised at the edge, so this is the common case (issue #5: two calls per lease).
+bool is_normalised_mac(std::string_view text) {
+    if (text.size() != 17) return false;
+    for (std::size_t i = 0; i < 17; ++i) {
+        char c = text[i];
+        if (i % 3 == 2) {
+            if (c != '-') return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /// The 12 lowercase hex digits of a MAC, or nullopt. Separators must be consistent with one of the
 /// known layouts: none, ':' or '-' every 2 digits, '.' every 4 digits.
 std::optional<std::string> mac_digits(std::string_view text) {
     std::string digits;
+    digits.reserve(12);
     char separator = 0;
     std::size_t group = 0;
     std::size_t group_size = 0;
@@ -48,6 +64,7 @@ std::optional<std::string> mac_digits(std::string_view text) {
 bool is_mac_address(std::string_view raw) { return mac_digits(trim(raw)).has_value(); }
 
 std::string normalize_client_id(std::string_view raw) {
+    if (is_normalised_mac(raw)) return std::string(raw);
     auto text = trim(raw);
     auto digits = mac_digits(text);
     if (!digits) return std::string(text);

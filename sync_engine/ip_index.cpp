@@ -17,8 +17,13 @@ IpIndex::IpIndex(const std::vector<NetBoxIpAddress>& ips) {
 }
 
 const NetBoxIpAddress* IpIndex::find(const std::optional<ObjectId>& vrf, Ipv4Address address) const {
-    auto range = in_range(vrf, address, address);
-    return range.empty() ? nullptr : range.front();
+    // Called once per lease and reservation: no allocation here.
+    auto it = by_vrf_.find(vrf);
+    if (it == by_vrf_.end()) return nullptr;
+    const auto& list = it->second;
+    auto lo = std::lower_bound(list.begin(), list.end(), address,
+                               [](const NetBoxIpAddress* ip, Ipv4Address a) { return ip->address < a; });
+    return lo != list.end() && (*lo)->address == address ? *lo : nullptr;
 }
 
 std::vector<const NetBoxIpAddress*> IpIndex::in_range(const std::optional<ObjectId>& vrf, Ipv4Address first,

@@ -54,6 +54,11 @@ std::optional<std::string> IpReconciler::dns_name_to_write(const Offer& offer) {
     return name;
 }
 
+IpWork& IpReconciler::Target::edit() {
+    if (!slot_.work) slot_.work = &owner_.changes_.work_on(*slot_.existing, owner_.where(address_));
+    return *slot_.work;
+}
+
 void IpReconciler::upsert(const Offer& offer) {
     if (!scope_.prefix.contains(offer.ip)) {
         plan_.problems.push_back(Problem{
@@ -63,30 +68,32 @@ void IpReconciler::upsert(const Offer& offer) {
                           scope_.prefix.to_string() + "; ignored")});
         return;
     }
-    IpWork* work = changes_.find(scope_.vrf_id, offer.ip, where(offer.ip));
-    if (!work) {
+    auto slot = changes_.lookup(scope_.vrf_id, offer.ip);
+    if (slot.empty()) {
         create(offer);
         return;
     }
-    if (!work->is_create()) {
-        bool tag_protected = protection_.tagged(work->current);
+    Target target(*this, slot, offer.ip);
+    const NetBoxIpAddress& current = target.ip();
+    if (!target.is_create()) {
+        bool tag_protected = protection_.tagged(current);
         if (tag_protected || protection_.prefix_protects(scope_.vrf_id, offer.ip)) {
-            protected_ip(*work, offer, tag_protected);
+            protected_ip(target, offer, tag_protected);
             return;
         }
     }
     // Matrix row "R + lease": a reservation outranks a lease.
-    if (offer.pass == Pass::lease && work->current.status == settings_.reservation_status) {
-        reservation_precedence(*work, offer);
+    if (offer.pass == Pass::lease && current.status == settings_.reservation_status) {
+        reservation_precedence(target, offer);
         return;
     }
     // DESIGN.md §2: with push_reservations NetBox owns reserved IPs that have a client id; differences are
     // pushed to the server by reservation_push, not pulled.
     if (offer.pass == Pass::reservation && settings_.push_reservations &&
-        work->current.status == settings_.reservation_status && !work->current.client_id.empty()) {
+        current.status == settings_.reservation_status && !current.client_id.empty()) {
         return;
     }
-    normal_update(*work, offer);
+    normal_update(target, offer);
 }
 
 void IpReconciler::create(const Offer& offer) {
@@ -108,15 +115,16 @@ void IpReconciler::create(const Offer& offer) {
     work.reasons.push_back(std::string(source(offer.pass)) + " on server, not in NetBox");
 }
 
-void IpReconciler::protected_ip(IpWork& work, const Offer& offer, bool tag_protected) {
-    auto& ip = work.current;
+void IpReconciler::protected_ip(Target& target, const Offer& offer, bool tag_protected) {
+    const auto& ip = target.ip();
     bool exception = tag_protected && offer.pass == Pass::lease && protection_.allows_lease_client_id_update(ip) &&
                      !offer.client_id.empty();
     if (exception) {
-        if (normalize_client_id(ip.client_id) != offer.client_id) {
-            work.reasons.push_back("client id " + quoted(ip.client_id) + " \u2192 " + quoted(offer.client_id) +
+        if (ip.client_id != offer.client_id && normalize_client_id(ip.client_id) != offer.client_id) {
+            IpWork& work = target.edit();
+            work.reasons.push_back("client id " + quoted(work.current.client_id) + " \u2192 " + quoted(offer.client_id) +
                                    " from lease on protected IP (protect_update_client_id)");
-            ip.client_id = offer.client_id;
+            work.current.client_id = offer.client_id;
         }
         return;
     }
@@ -126,38 +134,47 @@ void IpReconciler::protected_ip(IpWork& work, const Offer& offer, bool tag_prote
                                ObjectKind::ip_address});
 }
 
-void IpReconciler::reservation_precedence(IpWork& work, const Offer& offer) {
+void IpReconciler::reservation_precedence(Target& target, const Offer& offer) {
     // Status and dns_name stay; only an empty client id is back-filled. Not a takeover: no managed tag, so a
     // pre-staged reservation never becomes deletable (differs from the plugin, B3).
-    auto& ip = work.current;
-    if (ip.client_id.empty() && !offer.client_id.empty()) {
+    if (target.ip().client_id.empty() && !offer.client_id.empty()) {
+        IpWork& work = target.edit();
         work.reasons.push_back("client id back-filled from lease " + quoted(offer.client_id) +
                                " (reserved status kept)");
-        ip.client_id = offer.client_id;
+        work.current.client_id = offer.client_id;
     }
 }
 
-void IpReconciler::normal_update(IpWork& work, const Offer& offer) {
-    auto& ip = work.current;
-    std::vector<std::string> changes;
+void IpReconciler::normal_update(Target& target, const Offer& offer) {
+    // Decide on the IP as it stands; copy it into the change set only when something differs.
+    const auto& ip = target.ip();
     const std::string& status = target_status(offer.pass);
-    if (ip.status != status) {
-        changes.push_back("status " + quoted(ip.status) + " \u2192 " + quoted(status));
-        ip.status = status;
-    }
+    const bool new_status = ip.status != status;
     // Empty server values never clear what NetBox has.
-    if (auto name = dns_name_to_write(offer); name && !same_dns_name(*name, ip.dns_name)) {
-        changes.push_back("dns_name " + quoted(ip.dns_name) + " \u2192 " + quoted(*name));
-        ip.dns_name = *name;
+    const auto name = dns_name_to_write(offer);
+    const bool new_name = name && !same_dns_name(*name, ip.dns_name);
+    const bool new_client_id = !offer.client_id.empty() && ip.client_id != offer.client_id &&
+                               normalize_client_id(ip.client_id) != offer.client_id;
+    if (!new_status && !new_name && !new_client_id) return;
+
+    IpWork& work = target.edit();
+    auto& current = work.current;
+    std::vector<std::string> changes;
+    if (new_status) {
+        changes.push_back("status " + quoted(current.status) + " \u2192 " + quoted(status));
+        current.status = status;
     }
-    if (!offer.client_id.empty() && normalize_client_id(ip.client_id) != offer.client_id) {
-        changes.push_back("client id " + quoted(ip.client_id) + " \u2192 " + quoted(offer.client_id));
-        ip.client_id = offer.client_id;
+    if (new_name) {
+        changes.push_back("dns_name " + quoted(current.dns_name) + " \u2192 " + quoted(*name));
+        current.dns_name = *name;
     }
-    if (changes.empty()) return;
+    if (new_client_id) {
+        changes.push_back("client id " + quoted(current.client_id) + " \u2192 " + quoted(offer.client_id));
+        current.client_id = offer.client_id;
+    }
     std::string reason = std::string("from ") + source(offer.pass) + ": ";
     for (std::size_t i = 0; i < changes.size(); ++i) reason += (i ? ", " : "") + changes[i];
-    if (!work.is_create()) add_managed_tag(ip, settings_.managed_tag);
+    if (!work.is_create()) add_managed_tag(current, settings_.managed_tag);
     work.reasons.push_back(std::move(reason));
 }
 

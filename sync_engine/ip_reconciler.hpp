@@ -39,11 +39,27 @@ private:
         std::string client_id;  ///< normalised
     };
 
+    /// The IP an offer lands on: read through ip(), changed through edit(), which makes its IpChangeSet entry
+    /// only then (an unchanged IP costs no copy).
+    class Target {
+    public:
+        Target(IpReconciler& owner, IpChangeSet::Slot slot, Ipv4Address address)
+            : owner_(owner), slot_(slot), address_(address) {}
+        const NetBoxIpAddress& ip() const { return slot_.ip(); }
+        bool is_create() const { return slot_.is_create(); }
+        IpWork& edit();
+
+    private:
+        IpReconciler& owner_;
+        IpChangeSet::Slot slot_;
+        Ipv4Address address_;
+    };
+
     void upsert(const Offer& offer);
     void create(const Offer& offer);
-    void protected_ip(IpWork& work, const Offer& offer, bool tag_protected);
-    void reservation_precedence(IpWork& work, const Offer& offer);
-    void normal_update(IpWork& work, const Offer& offer);
+    void protected_ip(Target& target, const Offer& offer, bool tag_protected);
+    void reservation_precedence(Target& target, const Offer& offer);
+    void normal_update(Target& target, const Offer& offer);
 
     /// The name to write: lowercase and valid for NetBox. nullopt when the server gave none, or gave one NetBox
     /// would reject (reported).

@@ -1,5 +1,6 @@
 #include "sync_engine/local_only_scopes.hpp"
 
+#include "sync_engine/exclusion_sync.hpp"
 #include "sync_engine/labels.hpp"
 #include "sync_engine/scope_attributes.hpp"
 #include "sync_engine/scope_eligibility.hpp"
@@ -23,7 +24,12 @@ void plan_local_only_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, 
             continue;
         }
         if (settings.push_scope_info) {
-            plan.dhcp_scope_writes.push_back(create_scope_on_server(*scope, *prefix, run.name));
+            auto write = create_scope_on_server(*scope, *prefix, run.name);
+            DhcpScope created = write.scope;
+            plan.dhcp_scope_writes.push_back(std::move(write));
+            // A new scope has no exclusions: NetBox's follow it in the same run (the executor writes a
+            // server's scopes before its exclusions), instead of leaving the range open until the next one.
+            push_exclusions(*scope, created, {}, run.name, plan);
         } else {
             plan.scope_deletes.push_back(ScopeDelete{
                 make_note(run.name, label, label + " (" + prefix->prefix.to_string() + ")",

@@ -22,6 +22,9 @@ const char* to_string(ObjectKind kind) {
         case ObjectKind::dhcp_scope: return "dhcp_scope";
         case ObjectKind::dhcp_exclusion: return "dhcp_exclusion";
         case ObjectKind::server: return "server";
+        case ObjectKind::failover: return "failover";
+        case ObjectKind::option_code: return "option_code";
+        case ObjectKind::option_value: return "option_value";
     }
     return "unknown";
 }
@@ -36,7 +39,7 @@ const char* to_string(Verb verb) {
 }
 
 std::size_t Plan::write_count() const {
-    return prefix_creates.size() + scope_creates.size() + scope_updates.size() + scope_deletes.size() +
+    return failover_creates.size() + option_code_creates.size() + option_value_creates.size() + prefix_creates.size() + scope_creates.size() + scope_updates.size() + scope_deletes.size() +
            exclusion_creates.size() + exclusion_deletes.size() + ip_creates.size() + ip_updates.size() +
            ip_deletes.size() + reservation_creates.size() + reservation_updates.size() +
            reservation_deletes.size() + dhcp_scope_writes.size() + dhcp_exclusion_writes.size();
@@ -45,6 +48,9 @@ std::size_t Plan::write_count() const {
 bool Plan::empty() const { return write_count() == 0; }
 
 void Plan::append(Plan&& other) {
+    move_append(failover_creates, other.failover_creates);
+    move_append(option_code_creates, other.option_code_creates);
+    move_append(option_value_creates, other.option_value_creates);
     move_append(prefix_creates, other.prefix_creates);
     move_append(scope_creates, other.scope_creates);
     move_append(scope_updates, other.scope_updates);

@@ -12,7 +12,10 @@
 
 namespace nds::engine {
 
-enum class ObjectKind { ip_address, prefix, scope, exclusion_range, reservation, dhcp_scope, dhcp_exclusion, server };
+enum class ObjectKind {
+    ip_address, prefix, scope, exclusion_range, reservation, dhcp_scope, dhcp_exclusion, server,
+    failover, option_code, option_value  ///< written by import only
+};
 enum class Verb { create, update, remove };
 
 const char* to_string(ObjectKind kind);  ///< "ip_address", "prefix", ... (used in JSON output and metrics)
@@ -53,6 +56,14 @@ struct IpAddressDelete {
     ObjectId id = 0;
 };
 
+/// An option value a new scope links to: an existing one (id), or one the same plan creates, found by
+/// (code, value) once the executor knows its id.
+struct OptionValueRef {
+    std::optional<ObjectId> id;
+    int code = 0;
+    std::string value;
+};
+
 struct PrefixCreate {
     ActionNote note;
     Ipv4Network prefix;
@@ -75,6 +86,10 @@ struct ScopeCreate {
     std::optional<ObjectId> server_id;
     std::optional<ObjectId> failover_id;
     std::vector<DhcpExclusion> exclusions;
+    /// Import: with failover_id nullopt, the failover of this name that the same plan creates ("" = none).
+    std::string failover_name{};
+    /// Import: option values attached to the scope (option_value_ids).
+    std::vector<OptionValueRef> option_values{};
 };
 
 struct ScopeUpdate {
@@ -98,6 +113,42 @@ struct ExclusionRangeCreate {
     ObjectId scope_id = 0;
     Ipv4Address start_ip;
     Ipv4Address end_ip;
+    /// Import: a range of a scope the same plan creates: the index of that ScopeCreate in plan.scope_creates
+    /// (scope_id is 0 then; the executor fills it in). Plans holding such references are never append()ed.
+    std::optional<std::size_t> new_scope{};
+};
+
+// ---- Import only: the plugin's failovers and option library (plugin-behaviour.md §1.3-1.5, §5) ----
+
+/// A failover relationship read from the imported server. primary = the imported server (PSU reports the
+/// queried host as primary_server, B15), secondary = its partner, matched by hostname.
+struct FailoverCreate {
+    ActionNote note;
+    std::string name;
+    ObjectId primary_server_id = 0;
+    ObjectId secondary_server_id = 0;
+    std::string mode = "LoadBalance";
+    std::int64_t max_client_lead_time = 3600;
+    std::int64_t max_response_delay = 30;
+    std::optional<std::int64_t> state_switchover_interval;
+    bool enable_auth = false;
+};
+
+/// A definition for an option code NetBox does not know yet (definitions are unique by code).
+struct OptionCodeCreate {
+    ActionNote note;
+    int code = 0;
+    std::string name;
+    std::string data_type = "String";
+    std::string vendor_class;
+};
+
+/// A shared option value. definition_id nullopt: the definition is created by the same plan (by code).
+struct OptionValueCreate {
+    ActionNote note;
+    int code = 0;
+    std::optional<ObjectId> definition_id;
+    std::string value;
 };
 
 struct ExclusionRangeDelete {
@@ -155,6 +206,9 @@ struct Problem {
 };
 
 struct Plan {
+    std::vector<FailoverCreate> failover_creates;
+    std::vector<OptionCodeCreate> option_code_creates;
+    std::vector<OptionValueCreate> option_value_creates;
     std::vector<PrefixCreate> prefix_creates;
     std::vector<ScopeCreate> scope_creates;
     std::vector<ScopeUpdate> scope_updates;

@@ -1,5 +1,6 @@
 // scopes_to_read and prefixes_to_read: the engine tells the daemon what to fetch, so nothing is read for scopes
 // the run will not touch, and no IPs are read for scopes whose server-side reads failed.
+#include "sync_engine/scope_eligibility.hpp"
 #include "sync_engine/scope_import.hpp"
 #include "sync_engine/scope_matcher.hpp"
 #include "sync_engine/synced_scopes.hpp"
@@ -44,6 +45,23 @@ std::vector<PrefixToRead> prefixes_to_read(const NetBoxSnapshot& netbox, const s
             bool pull = settings.ip_addresses && synced.data->leases && synced.data->reservations;
             bool push = settings.push_reservations && synced.data->reservations;
             if (pull || push) out.push_back(PrefixToRead{synced.prefix->prefix, synced.prefix->vrf_id});
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<PrefixToRead> prefixes_to_prefetch(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& runs,
+                                               const SyncSettings& settings) {
+    std::vector<PrefixToRead> out;
+    if (!settings.ip_addresses && !settings.push_reservations) return out;
+    for (const auto& run : runs) {
+        for (const auto& scope : netbox.scopes) {
+            if (!server_owns_scope(netbox, run.server_id, scope)) continue;
+            if (!scope_eligibility(netbox, run, scope, settings).eligible()) continue;
+            if (const NetBoxPrefix* prefix = find_prefix(netbox, scope.prefix_id))
+                out.push_back(PrefixToRead{prefix->prefix, prefix->vrf_id});
         }
     }
     std::sort(out.begin(), out.end());

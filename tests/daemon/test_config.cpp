@@ -135,3 +135,41 @@ TEST_CASE("durations") {
     CHECK_FALSE(parse_duration("-5s"));
     CHECK_FALSE(parse_duration("5d"));
 }
+
+TEST_CASE("service keys: defaults, values and ranges") {
+    auto defaults = parse_config(minimal, fake_env);
+    REQUIRE(defaults);
+    CHECK_FALSE(defaults->netbox.journal);
+    CHECK(defaults->service.job_history == 100);
+    CHECK(defaults->service.job_retention == std::chrono::hours(24));
+    CHECK(defaults->service.max_queued_jobs == 100);
+    CHECK(defaults->service.job_log_lines == 2000);
+    CHECK(defaults->service.max_body_bytes == 1024u * 1024u);
+    CHECK(defaults->service.shutdown_timeout == std::chrono::seconds(60));
+    CHECK(defaults->service.webhook_debounce == std::chrono::seconds(5));
+
+    auto set = parse_config(std::string(minimal) + "  journal: true\n"
+                            "service:\n  job_history: 5\n  job_retention: 2h\n  max_queued_jobs: 7\n"
+                            "  job_log_lines: 50\n  max_body_bytes: 4096\n  shutdown_timeout: 20s\n  webhook_debounce: 250ms\n",
+                            fake_env);
+    REQUIRE_MESSAGE(set, (set ? "" : set.error().message));
+    CHECK(set->netbox.journal);
+    CHECK(set->service.job_history == 5);
+    CHECK(set->service.job_retention == std::chrono::hours(2));
+    CHECK(set->service.max_queued_jobs == 7);
+    CHECK(set->service.job_log_lines == 50);
+    CHECK(set->service.max_body_bytes == 4096u);
+    CHECK(set->service.shutdown_timeout == std::chrono::seconds(20));
+    CHECK(set->service.webhook_debounce == std::chrono::milliseconds(250));
+
+    auto bad = [](const std::string& yaml, const std::string& key) {
+        auto config = parse_config(std::string(minimal) + yaml, fake_env);
+        REQUIRE_FALSE(config);
+        CHECK_MESSAGE(config.error().message.find(key) != std::string::npos, config.error().message);
+    };
+    bad("service:\n  job_history: 0\n", "service.job_history");
+    bad("service:\n  max_body_bytes: 10\n", "service.max_body_bytes");
+    bad("service:\n  job_retention: forever\n", "service.job_retention");
+    bad("service:\n  max_queued_job: 3\n", "service.max_queued_job");
+    bad("  journal: maybe\n", "netbox.journal");
+}

@@ -329,3 +329,60 @@ TEST_CASE("status reports the NetBox version and the plugin") {
     CHECK(status->plugin_version == "1.3.5");
     CHECK(f.requests.at(0).target == "/netbox/api/status/");
 }
+
+TEST_CASE("import reads: option codes and option values from the plugin's collections") {
+    Fixture f;
+    f.reply = [&](const Request& r) {
+        auto path = Target::parse(r.target).path;
+        if (path == "/netbox/api/plugins/windows-dhcp/option-codes/")
+            return nds::http::json_response(200, R"({"count":1,"next":null,"previous":null,"results":[{"id":1,"code":6,"name":"DNS","data_type":"IPAddressList","vendor_class":""}]})");
+        return nds::http::json_response(200, R"({"count":1,"next":null,"previous":null,"results":[{"id":9,"option_definition":{"id":1},"value":"8.8.8.8","friendly_name":""}]})");
+    };
+    NetBoxClient client(f.io.get_executor(), f.options());
+    auto codes = f.run<nds::Expected<std::vector<nds::engine::NetBoxOptionCode>>>([&]() { return client.list_option_codes(); });
+    auto values = f.run<nds::Expected<std::vector<nds::engine::NetBoxOptionValue>>>([&]() { return client.list_option_values(); });
+    REQUIRE(codes);
+    REQUIRE(values);
+    CHECK(codes->at(0).code == 6);
+    CHECK(values->at(0).definition_id == 1);
+    REQUIRE(f.requests.size() == 2);
+    CHECK(Target::parse(f.requests[1].target).path == "/netbox/api/plugins/windows-dhcp/option-values/");
+}
+
+TEST_CASE("import writes: failovers and option codes POST to their collections; a value without definition id fails alone") {
+    Fixture f;
+    f.reply = [&](const Request& r) {
+        auto items = body_of(r).as_array();
+        json::array created;
+        for (std::size_t i = 0; i < items.size(); ++i) created.push_back(json::object{{"id", 60 + static_cast<int>(i)}});
+        return nds::http::json_response(201, json::serialize(created));
+    };
+    NetBoxClient client(f.io.get_executor(), f.options());
+    nds::engine::FailoverCreate fo;
+    fo.name = "FO-1";
+    fo.note.object = "FO-1";
+    fo.primary_server_id = 1;
+    fo.secondary_server_id = 2;
+    std::vector<nds::engine::FailoverCreate> failovers{fo};
+    auto report = f.run<nds::netbox::WriteReport>([&]() { return client.create_failovers(failovers); });
+    CHECK(report.applied == 1);
+    CHECK(report.created_ids == std::vector<nds::engine::ObjectId>{60});
+    CHECK(f.requests.back().target == "/netbox/api/plugins/windows-dhcp/failover/");
+
+    nds::engine::OptionValueCreate known;
+    known.code = 6;
+    known.value = "8.8.8.8";
+    known.note.object = "Option 6: 8.8.8.8";
+    nds::engine::OptionValueCreate unknown = known;
+    unknown.note.object = "Option 252: x";
+    std::vector<nds::engine::OptionValueCreate> values{known, unknown};
+    std::vector<nds::engine::ObjectId> definitions{40, 0};
+    auto vreport = f.run<nds::netbox::WriteReport>([&]() { return client.create_option_values(values, definitions); });
+    CHECK(vreport.applied == 1);
+    CHECK(vreport.created_ids == std::vector<nds::engine::ObjectId>{60, 0});
+    REQUIRE(vreport.failures.size() == 1);
+    CHECK(vreport.failures[0].object == "Option 252: x");
+    CHECK(f.requests.back().target == "/netbox/api/plugins/windows-dhcp/option-values/");
+    CHECK(body_of(f.requests.back()).as_array().size() == 1);
+    CHECK(body_of(f.requests.back()).as_array().at(0).at("option_definition_id").as_int64() == 40);
+}

@@ -264,3 +264,67 @@ TEST_CASE("join_array joins serialized elements in the given order") {
     CHECK(codec::join_array(e, {2, 0}) == R"([{"id":3},{"id":1}])");
     CHECK(codec::join_array(e, {}) == "[]");
 }
+
+TEST_CASE("option code and option value pages (plugin §2.1): choice or plain data_type, nested definition") {
+    auto codes = codec::parse_option_code_page(R"({"count": 3, "next": null, "results": [
+        {"id": 1, "code": 6, "name": "DNS Servers", "data_type": "IPAddressList", "is_builtin": true, "vendor_class": ""},
+        {"id": 2, "code": 252, "name": "WPAD", "data_type": {"value": "String", "label": "String"}, "vendor_class": "x"},
+        {"id": 3, "name": "no code"}]})");
+    REQUIRE(codes);
+    REQUIRE(codes->results.size() == 2);
+    CHECK(codes->results[0].code == 6);
+    CHECK(codes->results[0].data_type == "IPAddressList");
+    CHECK(codes->results[1].data_type == "String");
+    CHECK(codes->results[1].vendor_class == "x");
+    CHECK(codes->problems.size() == 1);
+
+    auto values = codec::parse_option_value_page(R"({"count": 2, "next": null, "results": [
+        {"id": 7, "option_definition": {"id": 1, "code": 6, "name": "DNS Servers"}, "value": "8.8.8.8, 8.8.4.4",
+         "friendly_name": ""},
+        {"id": 8, "value": "orphan"}]})");
+    REQUIRE(values);
+    REQUIRE(values->results.size() == 1);
+    CHECK(values->results[0].definition_id == 1);
+    CHECK(values->results[0].value == "8.8.8.8, 8.8.4.4");
+    CHECK(values->problems.size() == 1);
+}
+
+TEST_CASE("import elements: failover write form, option code and value, scope option_value_ids") {
+    nds::engine::FailoverCreate f;
+    f.name = "FO-1";
+    f.primary_server_id = 1;
+    f.secondary_server_id = 2;
+    f.mode = "HotStandby";
+    auto fo = codec::failover_create_element(f, "job");
+    CHECK(fo.at("primary_server_id").as_int64() == 1);
+    CHECK(fo.at("secondary_server_id").as_int64() == 2);
+    CHECK(fo.at("mode").as_string() == "HotStandby");
+    CHECK(fo.at("state_switchover_interval").is_null());
+    CHECK(fo.at("enable_auth").as_bool() == false);
+    CHECK_FALSE(fo.contains("shared_secret"));
+    CHECK(fo.at("changelog_message").as_string() == "job");
+
+    nds::engine::OptionCodeCreate c;
+    c.code = 252;
+    c.name = "WPAD";
+    auto code = codec::option_code_create_element(c, "");
+    CHECK(code.at("code").as_int64() == 252);
+    CHECK(code.at("data_type").as_string() == "String");
+    CHECK(code.at("is_builtin").as_bool() == false);
+    CHECK_FALSE(code.contains("changelog_message"));
+
+    nds::engine::OptionValueCreate v;
+    v.code = 252;
+    v.value = "http://wpad/wpad.dat";
+    auto value = codec::option_value_create_element(v, 40, "");
+    CHECK(value.at("option_definition_id").as_int64() == 40);
+    CHECK(value.at("value").as_string() == "http://wpad/wpad.dat");
+
+    nds::engine::ScopeCreate s;
+    s.name = "A";
+    s.server_id = 1;
+    CHECK_FALSE(codec::scope_create_element(s, 5, "").contains("option_value_ids"));
+    s.option_values = {{70, 6, "8.8.8.8"}, {71, 252, "x"}};
+    auto scope = codec::scope_create_element(s, 5, "");
+    CHECK(json::serialize(scope.at("option_value_ids")) == "[70,71]");
+}

@@ -39,7 +39,8 @@ std::string not_found_message(std::string_view object_type) {
     static const std::map<std::string_view, std::string_view> names{
         {kTypeIp, "IPAddress"},           {kTypePrefix, "Prefix"},          {kTypeTag, "Tag"},
         {kTypeVrf, "VRF"},                {kTypeServer, "DHCPServer"},      {kTypeFailover, "DHCPFailover"},
-        {kTypeScope, "DHCPScope"},        {kTypeExclusion, "DHCPExclusionRange"}};
+        {kTypeScope, "DHCPScope"},        {kTypeExclusion, "DHCPExclusionRange"},
+        {kTypeOptionCode, "DHCPOptionCodeDefinition"}, {kTypeOptionValue, "DHCPOptionValue"}};
     auto it = names.find(object_type);
     return "No " + std::string(it == names.end() ? object_type : it->second) + " matches the given query.";
 }

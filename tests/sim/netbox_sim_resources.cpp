@@ -151,6 +151,8 @@ Resources make_resources(Context& ctx) {
     r.all.push_back(std::make_unique<FailoverResource>(ctx));
     r.all.push_back(std::make_unique<ScopeResource>(ctx));
     r.all.push_back(std::make_unique<ExclusionResource>(ctx));
+    r.all.push_back(std::make_unique<OptionCodeResource>(ctx));
+    r.all.push_back(std::make_unique<OptionValueResource>(ctx));
     return r;
 }
 
@@ -254,6 +256,28 @@ json::object Resource::exclusion_json(Id id) const {
             {"custom_fields", json::object{}},
             {"created", r.created},
             {"last_updated", r.last_updated}};
+}
+
+json::object Resource::option_code_brief(Id id) const {
+    const DhcpOptionCode& c = *state().option_codes.find(id);
+    return {{"id", c.id},
+            {"url", ctx_.base_url + "/api/plugins/windows-dhcp/option-codes/" + std::to_string(c.id) + "/"},
+            {"display", std::to_string(c.code) + ": " + c.name},
+            {"code", c.code},
+            {"name", c.name},
+            {"data_type", c.data_type}};
+}
+
+json::object Resource::option_value_brief(Id id) const {
+    const DhcpOptionValue& v = *state().option_values.find(id);
+    const DhcpOptionCode* c = state().option_codes.find(v.definition);
+    std::string display = !v.friendly_name.empty() ? v.friendly_name
+                                                   : (c ? std::to_string(c->code) : std::string("?")) + ": " + v.value;
+    return {{"id", v.id},
+            {"url", ctx_.base_url + "/api/plugins/windows-dhcp/option-values/" + std::to_string(v.id) + "/"},
+            {"display", display},
+            {"friendly_name", v.friendly_name},
+            {"value", v.value}};
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -615,6 +639,9 @@ json::object ScopeResource::serialize(Id id) const {
     json::array exclusions;
     for (const auto& [eid, range] : state().exclusions.rows)
         if (range.scope == id) exclusions.push_back(exclusion_json(eid));
+    json::array option_values;
+    for (Id value : s.option_values)
+        if (state().option_values.find(value)) option_values.push_back(option_value_brief(value));
     return {{"id", s.id},
             {"url", url(s.id)},
             {"display", s.name},
@@ -626,7 +653,7 @@ json::object ScopeResource::serialize(Id id) const {
             {"lease_lifetime", s.lease_lifetime},
             {"server", server_brief(s.server)},
             {"failover", failover_brief(s.failover)},
-            {"option_values", json::array{}},
+            {"option_values", option_values},
             {"exclusion_ranges", std::move(exclusions)},
             {"tags", tags_json(s.tags)},
             {"custom_fields", json::object{}},
@@ -644,7 +671,7 @@ json::object ScopeResource::snapshot(Id id) const {
             {"lease_lifetime", s.lease_lifetime},
             {"server", opt_int(s.server)},
             {"failover", opt_int(s.failover)},
-            {"option_values", json::array{}},
+            {"option_values", json::value_from(s.option_values)},
             {"custom_fields", json::object{}},
             {"tags", tag_names(s.tags)}};
 }
@@ -670,6 +697,84 @@ ListResult ScopeResource::list(const http::Target& target) const {
                matches_opt(*servers, s.server) && matches_opt(*failovers, s.failover) &&
                contains_id(*prefixes, s.prefix) &&
                (!name || to_lower(s.name).find(to_lower(*name)) != std::string::npos);
+    });
+}
+
+json::object OptionCodeResource::serialize(Id id) const {
+    const DhcpOptionCode& c = *state().option_codes.find(id);
+    return {{"id", c.id},
+            {"url", url(c.id)},
+            {"display", std::to_string(c.code) + ": " + c.name},
+            {"code", c.code},
+            {"name", c.name},
+            {"data_type", c.data_type},
+            {"description", c.description},
+            {"is_builtin", c.is_builtin},
+            {"vendor_class", c.vendor_class},
+            {"tags", tags_json(c.tags)},
+            {"custom_fields", json::object{}},
+            {"created", c.created},
+            {"last_updated", c.last_updated}};
+}
+
+json::object OptionCodeResource::snapshot(Id id) const {
+    json::object o = serialize(id);
+    for (auto key : {"id", "url", "display", "created", "last_updated"}) o.erase(key);
+    o["tags"] = tag_names(state().option_codes.find(id)->tags);
+    return o;
+}
+
+std::string OptionCodeResource::repr(Id id) const {
+    const DhcpOptionCode& c = *state().option_codes.find(id);
+    return std::to_string(c.code) + ": " + c.name;
+}
+
+ListResult OptionCodeResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    auto codes = parse_ids(target.all("code"));
+    if (!codes) return bad_filter("code", "Enter a whole number.");
+    auto name = target.get("name");
+    return filter_rows(state().option_codes.rows, [&](const DhcpOptionCode& c) {
+        return contains_id(common->ids, c.id) && has_all_tags(c.tags, common->tags) && contains_id(*codes, c.code) &&
+               (!name || to_lower(c.name).find(to_lower(*name)) != std::string::npos);
+    });
+}
+
+json::object OptionValueResource::serialize(Id id) const {
+    const DhcpOptionValue& v = *state().option_values.find(id);
+    json::object o = option_value_brief(id);
+    o["url"] = url(v.id);
+    o["option_definition"] = state().option_codes.find(v.definition) ? json::value(option_code_brief(v.definition))
+                                                                      : json::value(nullptr);
+    o["tags"] = tags_json(v.tags);
+    o["custom_fields"] = json::object{};
+    o["created"] = v.created;
+    o["last_updated"] = v.last_updated;
+    return o;
+}
+
+json::object OptionValueResource::snapshot(Id id) const {
+    const DhcpOptionValue& v = *state().option_values.find(id);
+    return {{"option_definition", v.definition},
+            {"value", v.value},
+            {"friendly_name", v.friendly_name},
+            {"custom_fields", json::object{}},
+            {"tags", tag_names(v.tags)}};
+}
+
+std::string OptionValueResource::repr(Id id) const { return option_value_brief(id).at("display").as_string().c_str(); }
+
+ListResult OptionValueResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    auto definitions = parse_ids(target.all("option_definition_id"));
+    if (!definitions) return bad_filter("option_definition_id", "Enter a number.");
+    return filter_rows(state().option_values.rows, [&](const DhcpOptionValue& v) {
+        return contains_id(common->ids, v.id) && has_all_tags(v.tags, common->tags) &&
+               contains_id(*definitions, v.definition);
     });
 }
 

@@ -95,6 +95,8 @@ protected:
     json::value failover_brief(const std::optional<Id>& failover) const;
     json::object scope_brief(Id scope) const;
     json::object exclusion_json(Id id) const;
+    json::object option_code_brief(Id id) const;
+    json::object option_value_brief(Id id) const;
 
     // Shared write pieces (netbox_sim_validation.cpp).
     /// Parses a `tags` write value (list of ids or {"slug"}/{"name"}/{"id"} dicts); adds errors to `errors`.
@@ -128,6 +130,8 @@ inline constexpr std::string_view kTypeServer = "netbox_windows_dhcp.dhcpserver"
 inline constexpr std::string_view kTypeFailover = "netbox_windows_dhcp.dhcpfailover";
 inline constexpr std::string_view kTypeScope = "netbox_windows_dhcp.dhcpscope";
 inline constexpr std::string_view kTypeExclusion = "netbox_windows_dhcp.dhcpexclusionrange";
+inline constexpr std::string_view kTypeOptionCode = "netbox_windows_dhcp.dhcpoptioncodedefinition";
+inline constexpr std::string_view kTypeOptionValue = "netbox_windows_dhcp.dhcpoptionvalue";
 
 std::string exclusion_display(const DhcpExclusionRange& range);
 
@@ -226,6 +230,39 @@ public:
     json::object snapshot(Id id) const override;
     std::string repr(Id id) const override;
     ListResult list(const http::Target& target) const override;
+    /// REST may create failovers (the UI cannot); model clean applies (plugin-behaviour.md §1.3, §2.1).
+    bool can_create() const override { return true; }
+    std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
+};
+
+/// option-codes/ (plugin-behaviour.md §1.4, §2.1): create only here.
+class OptionCodeResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeOptionCode; }
+    std::string_view path() const override { return "/api/plugins/windows-dhcp/option-codes/"; }
+    bool exists(Id id) const override { return state().option_codes.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+    bool can_create() const override { return true; }
+    std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
+};
+
+/// option-values/ (plugin-behaviour.md §1.5, §2.1): create only here.
+class OptionValueResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeOptionValue; }
+    std::string_view path() const override { return "/api/plugins/windows-dhcp/option-values/"; }
+    bool exists(Id id) const override { return state().option_values.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+    bool can_create() const override { return true; }
+    std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
 };
 
 class ScopeResource final : public Resource {

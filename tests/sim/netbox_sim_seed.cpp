@@ -152,6 +152,36 @@ void seed(State& state, const json::object& body, Transaction& txn) {
         failover.created = failover.last_updated = now;
         state.failovers.insert(std::move(failover), &txn);
     }
+    for (const auto& item : array_of(body, "option_codes")) {
+        const json::object& o = object_of(item, "option_codes");
+        DhcpOptionCode code;
+        code.id = state.option_codes.allocate();
+        auto number = int_field(o, "code");
+        if (!number) fail("option code: \"code\" is required");
+        code.code = *number;
+        code.name = string_or(o, "name", "Option " + std::to_string(*number));
+        code.data_type = string_or(o, "data_type", "String");
+        code.description = string_or(o, "description", "");
+        code.vendor_class = string_or(o, "vendor_class", "");
+        code.is_builtin = bool_or(o, "is_builtin", false);
+        code.created = code.last_updated = now;
+        state.option_codes.insert(std::move(code), &txn);
+    }
+    for (const auto& item : array_of(body, "option_values")) {
+        // {"code": 6, "value": "8.8.8.8", "friendly_name": ""}: the definition is found by code.
+        const json::object& o = object_of(item, "option_values");
+        DhcpOptionValue value;
+        auto number = int_field(o, "code");
+        if (!number) fail("option value: \"code\" is required");
+        for (const auto& [id, code] : state.option_codes.rows)
+            if (code.code == *number) value.definition = id;
+        if (value.definition == 0) fail("option value: no option code " + std::to_string(*number));
+        value.id = state.option_values.allocate();
+        value.value = required_string(o, "value", "option value");
+        value.friendly_name = string_or(o, "friendly_name", "");
+        value.created = value.last_updated = now;
+        state.option_values.insert(std::move(value), &txn);
+    }
     for (const auto& item : array_of(body, "scopes")) {
         const json::object& o = object_of(item, "scopes");
         DhcpScope scope;
@@ -270,6 +300,8 @@ json::object dump_state(const Resources& resources, const State& state) {
             {"scopes", all("/api/plugins/windows-dhcp/scopes/", state.scopes.rows)},
             {"exclusion_ranges", all("/api/plugins/windows-dhcp/exclusion-ranges/", state.exclusions.rows)},
             {"vrfs", all("/api/ipam/vrfs/", state.vrfs.rows)},
+            {"option_codes", all("/api/plugins/windows-dhcp/option-codes/", state.option_codes.rows)},
+            {"option_values", all("/api/plugins/windows-dhcp/option-values/", state.option_values.rows)},
             {"users", std::move(users)}};
 }
 

@@ -122,6 +122,8 @@ void State::clear() {
     failovers.clear();
     scopes.clear();
     exclusions.clear();
+    option_codes.clear();
+    option_values.clear();
     changes.clear();
     next_change_id = 1;
     ips_.clear();

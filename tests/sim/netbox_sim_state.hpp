@@ -87,6 +87,23 @@ struct DhcpFailover {
     std::string created, last_updated;
 };
 
+struct DhcpOptionCode {
+    Id id = 0;
+    std::int64_t code = 0;
+    std::string name, description, data_type = "String", vendor_class;
+    bool is_builtin = false;
+    std::vector<Id> tags;
+    std::string created, last_updated;
+};
+
+struct DhcpOptionValue {
+    Id id = 0;
+    Id definition = 0;
+    std::string value, friendly_name;
+    std::vector<Id> tags;
+    std::string created, last_updated;
+};
+
 struct DhcpScope {
     Id id = 0;
     std::string name;
@@ -95,6 +112,7 @@ struct DhcpScope {
     std::optional<Ipv4Address> router;
     std::int64_t lease_lifetime = 86400;
     std::optional<Id> server, failover;
+    std::vector<Id> option_values;  ///< M2M DHCPOptionValue, ascending ids
     std::vector<Id> tags;
     std::string created, last_updated;
 };
@@ -178,6 +196,8 @@ public:
     Table<DhcpFailover> failovers;
     Table<DhcpScope> scopes;
     Table<DhcpExclusionRange> exclusions;
+    Table<DhcpOptionCode> option_codes;
+    Table<DhcpOptionValue> option_values;
     std::vector<Change> changes;
     Id next_change_id = 1;
 

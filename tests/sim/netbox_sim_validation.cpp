@@ -495,11 +495,23 @@ std::optional<ErrorDict> ScopeResource::apply_fields(DhcpScope& scope, const jso
     if (auto failover = read_fk(data, "failover_id", errors, [&](Id id) { return state().failovers.find(id) != nullptr; }))
         scope.failover = *failover;
     if (const json::value* v = field(data, "option_value_ids")) {
-        // The simulator has no option values: an empty list is accepted, any id is unknown.
-        if (!v->is_array()) add_error(errors, "option_value_ids", "Expected a list of items.");
-        else
-            for (const auto& item : v->get_array())
-                add_error(errors, "option_value_ids", "Invalid pk \"" + value_text(item) + "\" - object does not exist.");
+        // M2M write: a list of existing option value ids replaces the scope's set.
+        if (!v->is_array()) {
+            add_error(errors, "option_value_ids", "Expected a list of items.");
+        } else {
+            std::vector<Id> ids;
+            for (const auto& item : v->get_array()) {
+                auto id = as_int(item);
+                if (!id || state().option_values.find(*id) == nullptr) {
+                    add_error(errors, "option_value_ids", "Invalid pk \"" + value_text(item) + "\" - object does not exist.");
+                    continue;
+                }
+                ids.push_back(*id);
+            }
+            std::sort(ids.begin(), ids.end());
+            ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+            scope.option_values = std::move(ids);
+        }
     }
     if (const json::value* v = field(data, "tags"))
         if (auto tags = parse_tags(*v, errors)) scope.tags = *tags;
@@ -564,6 +576,158 @@ std::optional<std::string> ScopeResource::remove(Id id, Transaction& txn, std::v
     state().scopes.erase(id, &txn);
     state().invalidate_caches();
     return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Failovers (write form: name, primary_server_id, secondary_server_id, mode, ...; model clean applies)
+
+std::variant<Id, ErrorDict> FailoverResource::create(const json::object& data, Transaction& txn) {
+    ErrorDict errors;
+    bool present = false;
+    DhcpFailover f;
+    if (auto name = read_string(data, "name", errors, 100, present); present && name) {
+        if (name->empty()) add_error(errors, "name", "This field may not be blank.");
+        else f.name = *name;
+    } else if (!present) {
+        add_error(errors, "name", "This field is required.");
+    }
+    auto server_exists = [&](Id id) { return state().servers.find(id) != nullptr; };
+    for (auto [key, target] : {std::pair<const char*, Id*>{"primary_server_id", &f.primary_server},
+                               {"secondary_server_id", &f.secondary_server}}) {
+        if (auto ref = read_fk(data, key, errors, server_exists)) {
+            if (!*ref) add_error(errors, key, "This field may not be null.");
+            else *target = **ref;
+        } else if (field(data, key) == nullptr) {
+            add_error(errors, key, "This field is required.");
+        }
+    }
+    if (const json::value* v = field(data, "mode")) {
+        if (!v->is_string() || (v->get_string() != "LoadBalance" && v->get_string() != "HotStandby"))
+            add_error(errors, "mode", "\"" + value_text(*v) + "\" is not a valid choice.");
+        else
+            f.mode = std::string(v->get_string());
+    }
+    for (auto [key, target] : {std::pair<const char*, std::int64_t*>{"max_client_lead_time", &f.max_client_lead_time},
+                               {"max_response_delay", &f.max_response_delay}}) {
+        if (const json::value* v = field(data, key)) {
+            auto n = as_int(*v);
+            if (!n || *n <= 0) add_error(errors, key, "Ensure this value is greater than or equal to 1.");
+            else *target = *n;
+        }
+    }
+    if (const json::value* v = field(data, "state_switchover_interval"); v && !v->is_null()) {
+        auto n = as_int(*v);
+        if (!n || *n <= 0) add_error(errors, "state_switchover_interval", "Ensure this value is greater than or equal to 1.");
+        else f.state_switchover_interval = *n;
+    }
+    for (auto [key, target] : {std::pair<const char*, bool*>{"sync_enabled", &f.sync_enabled}, {"enable_auth", &f.enable_auth}}) {
+        if (const json::value* v = field(data, key)) {
+            if (!v->is_bool()) add_error(errors, key, "Must be a valid boolean.");
+            else *target = v->get_bool();
+        }
+    }
+    auto secret = read_string(data, "shared_secret", errors, 500, present);
+    if (const json::value* v = field(data, "tags"))
+        if (auto tags = parse_tags(*v, errors)) f.tags = *tags;
+    reject_custom_fields(data, errors);
+    if (!errors.empty()) return errors;
+    if (state().failover_by_name(f.name) != nullptr) {
+        add_error(errors, "name", "DHCP failover with this name already exists.");
+        return errors;
+    }
+    // Model clean (plugin-behaviour.md §1.3).
+    if (f.primary_server == f.secondary_server) {
+        add_error(errors, "__all__", "Primary and secondary servers must be different.");
+        return errors;
+    }
+    if (f.enable_auth && (!secret || secret->empty())) {
+        add_error(errors, "shared_secret", "A shared secret is required when authentication is enabled.");
+        return errors;
+    }
+    f.id = state().failovers.allocate();
+    f.created = f.last_updated = now_iso();
+    Id id = f.id;
+    state().failovers.insert(std::move(f), &txn);
+    return id;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Option codes and values (plugin-behaviour.md §1.4, §1.5)
+
+std::variant<Id, ErrorDict> OptionCodeResource::create(const json::object& data, Transaction& txn) {
+    static const std::vector<std::string> types{"String", "IPAddress", "IPAddressList", "DWORD",
+                                                "DWORD DWORD", "Binary", "Encapsulated", "IPv6Address"};
+    ErrorDict errors;
+    bool present = false;
+    DhcpOptionCode c;
+    if (const json::value* v = field(data, "code")) {
+        auto n = as_int(*v);
+        if (!n || *n < 0 || *n > 32767) add_error(errors, "code", "A valid integer is required.");
+        else c.code = *n;
+    } else {
+        add_error(errors, "code", "This field is required.");
+    }
+    if (auto name = read_string(data, "name", errors, 200, present); present && name) {
+        if (name->empty()) add_error(errors, "name", "This field may not be blank.");
+        else c.name = *name;
+    } else if (!present) {
+        add_error(errors, "name", "This field is required.");
+    }
+    if (const json::value* v = field(data, "data_type")) {
+        if (!v->is_string() || !one_of(types, v->get_string()))
+            add_error(errors, "data_type", "\"" + value_text(*v) + "\" is not a valid choice.");
+        else
+            c.data_type = std::string(v->get_string());
+    }
+    if (auto d = read_string(data, "description", errors, 100000, present); present && d) c.description = *d;
+    if (auto vc = read_string(data, "vendor_class", errors, 200, present); present && vc) c.vendor_class = *vc;
+    if (const json::value* v = field(data, "is_builtin")) {
+        if (!v->is_bool()) add_error(errors, "is_builtin", "Must be a valid boolean.");
+        else c.is_builtin = v->get_bool();
+    }
+    if (const json::value* v = field(data, "tags"))
+        if (auto tags = parse_tags(*v, errors)) c.tags = *tags;
+    reject_custom_fields(data, errors);
+    if (!errors.empty()) return errors;
+    for (const auto& [id, other] : state().option_codes.rows)
+        if (other.code == c.code) {
+            add_error(errors, "code", "DHCP option code definition with this code already exists.");
+            return errors;
+        }
+    c.id = state().option_codes.allocate();
+    c.created = c.last_updated = now_iso();
+    Id id = c.id;
+    state().option_codes.insert(std::move(c), &txn);
+    return id;
+}
+
+std::variant<Id, ErrorDict> OptionValueResource::create(const json::object& data, Transaction& txn) {
+    ErrorDict errors;
+    bool present = false;
+    DhcpOptionValue v;
+    if (auto ref = read_fk(data, "option_definition_id", errors,
+                           [&](Id id) { return state().option_codes.find(id) != nullptr; })) {
+        if (!*ref) add_error(errors, "option_definition_id", "This field may not be null.");
+        else v.definition = **ref;
+    } else if (field(data, "option_definition_id") == nullptr) {
+        add_error(errors, "option_definition_id", "This field is required.");
+    }
+    if (auto value = read_string(data, "value", errors, 100000, present); present && value) {
+        if (value->empty()) add_error(errors, "value", "This field may not be blank.");
+        else v.value = *value;
+    } else if (!present) {
+        add_error(errors, "value", "This field is required.");
+    }
+    if (auto name = read_string(data, "friendly_name", errors, 200, present); present && name) v.friendly_name = *name;
+    if (const json::value* t = field(data, "tags"))
+        if (auto tags = parse_tags(*t, errors)) v.tags = *tags;
+    reject_custom_fields(data, errors);
+    if (!errors.empty()) return errors;
+    v.id = state().option_values.allocate();
+    v.created = v.last_updated = now_iso();
+    Id id = v.id;
+    state().option_values.insert(std::move(v), &txn);
+    return id;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -53,6 +53,30 @@ std::string SyncEnvironment::write_config(const std::string& extra_sync_yaml, co
     return path;
 }
 
+std::string SyncEnvironment::write_service_config(const std::string& service_yaml, const std::string& token,
+                                                  const std::string& netbox_yaml, const std::string& log_yaml,
+                                                  const std::string& file_name) {
+    auto path = work_dir_ + "/" + file_name;
+    std::ofstream out(path);
+    out << "netbox:\n"
+        << "  url: " << netbox_->url() << "\n"
+        << "  token: " << token << "\n"
+        << "  timeout: 10s\n"
+        << netbox_yaml
+        << "sync:\n"
+        << "  protect_tag: dhcp-protect\n"
+        << "dhcp_servers:\n"
+        << "  default:\n"
+        << "    token: " << kPsuToken << "\n"
+        << "    timeout: 5s\n"
+        << "service:\n"
+        << "  listen: 127.0.0.1:0\n"
+        << service_yaml
+        << "log:\n"
+        << (log_yaml.empty() ? std::string("  level: info\n") : log_yaml);
+    return path;
+}
+
 RunResult SyncEnvironment::run(std::vector<std::string> args, const std::string& config_path) {
     args.push_back("--config");
     args.push_back(config_path.empty() ? config_path_ : config_path);

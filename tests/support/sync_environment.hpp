@@ -31,6 +31,12 @@ public:
 
     /// Writes the config (demo defaults plus `extra_sync_yaml` lines under `sync:`) and returns its path.
     std::string write_config(const std::string& extra_sync_yaml = "", const std::string& token = kAliceToken);
+    /// For the service: the demo config with `netbox_yaml` lines added under `netbox:`, `service_yaml` lines
+    /// under `service:` and `log_yaml` under `log:` (default: level info, text), written to `file_name`.
+    std::string write_service_config(const std::string& service_yaml, const std::string& token = kAliceToken,
+                                     const std::string& netbox_yaml = "", const std::string& log_yaml = "",
+                                     const std::string& file_name = "service.yaml");
+    const std::string& work_dir() const { return work_dir_; }
 
     /// Runs `netbox-dhcp-sync <args> --config <config>`.
     RunResult run(std::vector<std::string> args, const std::string& config_path = "");

@@ -1,4 +1,4 @@
-// scopes_to_read and prefixes_to_read.
+// scopes_to_read, prefixes_to_read and prefixes_to_prefetch.
 #include "snapshot_builders.hpp"
 
 using namespace nds::test;
@@ -84,4 +84,39 @@ TEST_CASE("prefixes: nothing for a server whose scope list failed") {
     auto w = standard_world();
     w.dhcp["dhcp01"].scopes.reset();
     CHECK(prefixes_to_read(w.netbox, w.all_runs(), w.dhcp, w.settings).empty());
+}
+
+TEST_CASE("prefetch: the prefixes of the scopes each run may sync, known before the servers are read") {
+    auto w = standard_world();
+    w.netbox.prefixes[10].vrf_id = 7;
+    auto runs = w.all_runs();
+    auto p = prefixes_to_prefetch(w.netbox, runs, w.settings);
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].prefix == net("10.0.1.0/24"));
+    CHECK(p[0].vrf_id == std::optional<ObjectId>(7));
+    // It covers what prefixes_to_read asks for once the servers are read.
+    CHECK(prefixes_to_read(w.netbox, runs, w.dhcp, w.settings) == p);
+
+    w.dhcp["dhcp01"].scopes.reset();  // no DHCP data is needed for it
+    CHECK(prefixes_to_prefetch(w.netbox, runs, w.settings) == p);
+}
+
+TEST_CASE("prefetch: nothing for scopes in maintenance, of another role, or with IP sync off") {
+    auto w = standard_world();
+    w.scope(100).tags = {"dhcp-maintenance"};
+    CHECK(prefixes_to_prefetch(w.netbox, w.all_runs(), w.settings).empty());
+
+    auto w2 = standard_world();
+    w2.add_server(2, "dhcp02");
+    w2.add_failover(50, "FO", 2, 1);
+    w2.scope(100).server_id.reset();
+    w2.scope(100).failover_id = 50;
+    auto runs = decide_servers(w2.netbox, w2.health, {"dhcp01"}, w2.settings).runs;
+    CHECK(prefixes_to_prefetch(w2.netbox, runs, w2.settings).empty());
+
+    auto w3 = standard_world();
+    w3.settings.ip_addresses = false;
+    CHECK(prefixes_to_prefetch(w3.netbox, w3.all_runs(), w3.settings).empty());
+    w3.settings.push_reservations = true;
+    CHECK(prefixes_to_prefetch(w3.netbox, w3.all_runs(), w3.settings).size() == 1);
 }

@@ -1,0 +1,37 @@
+// `netbox-dhcp-sync import --server NAME`: the one-time pull of one server into the plugin's objects
+// (plugin-behaviour.md §5). Like SyncRunner, it only does the I/O around the engine: read NetBox (plugin
+// objects, prefixes, option library) and the server (failovers, every scope, per-scope options and
+// exclusions), call engine::plan_import, then apply the plan unless --dry-run and report per category.
+#pragma once
+
+#include "daemon/config.hpp"
+#include "daemon/import_report.hpp"
+#include "daemon/logger.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace nds::daemon {
+
+struct ImportRequest {
+    std::string server;            ///< NetBox DHCPServer name
+    bool dry_run = false;
+    std::string token;             ///< NetBox token to write with; empty = the configured service token
+    std::string job_name = "import";  ///< goes into every changelog_message
+};
+
+class ImportCommand {
+public:
+    ImportCommand(boost::asio::any_io_executor executor, const Config& config, Logger& log);
+
+    boost::asio::awaitable<ImportReport> run(ImportRequest request);
+
+private:
+    boost::asio::any_io_executor executor_;
+    const Config& config_;
+    Logger& log_;
+};
+
+}  // namespace nds::daemon

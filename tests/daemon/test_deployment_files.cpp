@@ -1,0 +1,126 @@
+// The deployment files (systemd/, deploy/) say what README "Deployment" promises. When systemd-analyze is
+// installed, the unit is also checked with `systemd-analyze verify` (offline; it needs no running systemd).
+#include "daemon/config.hpp"
+
+#include <doctest/doctest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+std::string read(const std::string& relative) {
+    std::ifstream in(std::string(NDS_SOURCE_DIR) + "/" + relative);
+    REQUIRE_MESSAGE(in, relative);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+    std::istringstream lines(text);
+    std::string l;
+    while (std::getline(lines, l))
+        if (l == line) return true;
+    return false;
+}
+
+/// Runs a shell command; its exit status and combined output.
+std::pair<int, std::string> shell(const std::string& command) {
+    std::string output;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    if (!pipe) return {-1, ""};
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    int status = ::pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+YAML::Node find_container(const YAML::Node& pod_spec) { return pod_spec["containers"][0]; }
+
+}  // namespace
+
+TEST_CASE("deployment: the systemd unit is Type=notify, hardened, with a dedicated user and a restart policy") {
+    auto unit = read("systemd/netbox-dhcp-sync.service");
+    for (const char* line : {"Type=notify", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure",
+                             "User=netbox-dhcp-sync", "DynamicUser=yes", "NoNewPrivileges=yes", "ProtectSystem=strict",
+                             "ProtectHome=yes", "PrivateTmp=yes", "CapabilityBoundingSet=", "KillSignal=SIGTERM"})
+        CHECK_MESSAGE(has_line(unit, line), line);
+    CHECK(unit.find("ExecStart=/usr/local/bin/netbox-dhcp-sync run") != std::string::npos);
+}
+
+TEST_CASE("deployment: systemd-analyze verify accepts the unit (when systemd-analyze is installed)") {
+    if (::access("/usr/bin/systemd-analyze", X_OK) != 0) {
+        MESSAGE("systemd-analyze not installed: skipped");
+        return;
+    }
+    // verify also checks that ExecStart's binary exists: point it at one that does.
+    auto unit = std::regex_replace(read("systemd/netbox-dhcp-sync.service"), std::regex("/usr/local/bin/netbox-dhcp-sync"),
+                                   "/bin/true");
+    char dir[] = "/tmp/nds-unit-XXXXXX";
+    REQUIRE(::mkdtemp(dir));
+    auto path = std::string(dir) + "/netbox-dhcp-sync.service";
+    std::ofstream(path) << unit;
+    auto [status, output] = shell("SYSTEMD_LOG_COLOR=0 /usr/bin/systemd-analyze verify " + path);
+    CHECK_MESSAGE(status == 0, output);
+    // Unknown or misspelt keys are only warnings for systemd: treat any output as a failure.
+    CHECK_MESSAGE(output.empty(), output);
+    std::remove(path.c_str());
+    ::rmdir(dir);
+}
+
+TEST_CASE("deployment: the Dockerfile is multi-stage Debian 12 and runs as a non-root user") {
+    auto docker = read("deploy/Dockerfile");
+    CHECK(docker.find("FROM debian:12 AS build") != std::string::npos);
+    CHECK(docker.find("FROM debian:12-slim") != std::string::npos);
+    CHECK(docker.find("COPY --from=build") != std::string::npos);
+    for (const char* package : {"libboost1.81-dev", "libboost-json1.81-dev", "libssl-dev", "libyaml-cpp-dev",
+                                "libssl3", "libyaml-cpp0.7", "libboost-json1.81.0"})
+        CHECK_MESSAGE(docker.find(package) != std::string::npos, package);
+    CHECK(docker.find("USER 10001:10001") != std::string::npos);
+    CHECK(docker.find("CMD [\"run\"]") != std::string::npos);
+}
+
+TEST_CASE("deployment: the Kubernetes Deployment runs the service with probes and secrets from a Secret") {
+    auto docs = YAML::LoadAll(read("deploy/kubernetes/deployment.yaml"));
+    REQUIRE(docs.size() == 2);
+    auto deployment = docs[0];
+    CHECK(deployment["kind"].as<std::string>() == "Deployment");
+    CHECK(deployment["spec"]["replicas"].as<int>() == 1);
+    auto pod = deployment["spec"]["template"]["spec"];
+    CHECK(pod["securityContext"]["runAsNonRoot"].as<bool>());
+    auto container = find_container(pod);
+    CHECK(container["args"][0].as<std::string>() == "run");
+    CHECK(container["livenessProbe"]["httpGet"]["path"].as<std::string>() == "/healthz");
+    CHECK(container["readinessProbe"]["httpGet"]["path"].as<std::string>() == "/readyz");
+    int from_secret = 0;
+    for (const auto& env : container["env"])
+        if (env["valueFrom"]["secretKeyRef"]["name"].as<std::string>() == "netbox-dhcp-sync") ++from_secret;
+    CHECK(from_secret == 3);
+    CHECK(docs[1]["kind"].as<std::string>() == "Service");
+}
+
+TEST_CASE("deployment: the Kubernetes CronJob runs the one-shot sync; the ConfigMap holds a valid config") {
+    auto cron = YAML::LoadFile(std::string(NDS_SOURCE_DIR) + "/deploy/kubernetes/cronjob.yaml");
+    CHECK(cron["kind"].as<std::string>() == "CronJob");
+    CHECK(cron["spec"]["concurrencyPolicy"].as<std::string>() == "Forbid");
+    auto container = find_container(cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]);
+    CHECK(container["args"][0].as<std::string>() == "sync");
+    CHECK(container["env"][0]["valueFrom"]["secretKeyRef"]["key"].as<std::string>() == "netbox-token");
+
+    auto map = YAML::LoadFile(std::string(NDS_SOURCE_DIR) + "/deploy/kubernetes/configmap.yaml");
+    auto config = YAML::Load(map["data"]["config.yaml"].as<std::string>());
+    CHECK(config["service"]["listen"].as<std::string>() == "0.0.0.0:9595");
+    auto parsed = nds::daemon::parse_config(map["data"]["config.yaml"].as<std::string>(),
+                                            [](const char*) { return std::string("from-env"); });
+    REQUIRE_MESSAGE(parsed, (parsed ? "" : parsed.error().message));
+    CHECK(parsed->netbox.token == "from-env");
+    auto secret = YAML::LoadFile(std::string(NDS_SOURCE_DIR) + "/deploy/kubernetes/secret.example.yaml");
+    CHECK(secret["kind"].as<std::string>() == "Secret");
+}
