@@ -1,10 +1,11 @@
 #include "daemon/check_command.hpp"
 
 #include "daemon/log_messages.hpp"
-#include "daemon/sync_runner.hpp"
+#include "daemon/client_options.hpp"
 #include "netbox_client/netbox_client.hpp"
 #include "psu_client/psu_client.hpp"
 
+#include <algorithm>
 #include <ostream>
 
 namespace nds::daemon {
@@ -12,13 +13,8 @@ namespace nds::daemon {
 namespace asio = boost::asio;
 
 asio::awaitable<int> run_check(asio::any_io_executor executor, const Config& config, Logger& log, std::ostream& out) {
-    netbox::NetBoxOptions options;
-    options.url = config.netbox.url;
-    options.token = config.netbox.token;
-    options.plugin_path = config.netbox.plugin_path;
-    options.page_size = config.netbox.page_size;
-    options.http = netbox_http_options(config.netbox);
-    options.http.max_retries = 1;
+    auto options = netbox_client_options(config, "");
+    options.http.max_retries = std::min(options.http.max_retries, 1);
     if (!config.netbox.verify_tls)
         log.warning(msg::TLS_VERIFY_OFF, "TLS verification of NetBox is off (netbox.verify_tls: false)");
     netbox::NetBoxClient netbox(executor, options);
@@ -47,16 +43,8 @@ asio::awaitable<int> run_check(asio::any_io_executor executor, const Config& con
     }
     int exit_code = 0;
     for (const auto& server : *servers) {
-        auto server_config = config.server(server.name);
-        psu::PsuOptions psu_options;
-        psu_options.server_name = server.name;
-        psu_options.base_url = std::string(server.use_https ? "https" : "http") + "://" + server.hostname + ":" +
-                               std::to_string(server.port);
-        psu_options.token = server_config.token;
-        psu_options.http.verify_tls = server_config.verify_tls && server.verify_ssl;
-        psu_options.http.ca_file = server_config.ca_file;
-        psu_options.http.timeout = server_config.timeout;
-        psu_options.http.max_retries = 1;
+        auto psu_options = psu_client_options(server, config);
+        psu_options.http.max_retries = std::min(psu_options.http.max_retries, 1);
         if (!psu_options.http.verify_tls && server.use_https)
             log.warning(msg::TLS_VERIFY_OFF, "TLS verification of DHCP server is off", {{"server", server.name}});
         psu::PsuClient client(executor, psu_options);

@@ -1,5 +1,7 @@
 #include "daemon/import_command.hpp"
 
+#include "daemon/client_options.hpp"
+
 #include "daemon/log_messages.hpp"
 #include "daemon/plan_executor.hpp"
 #include "daemon/sync_runner.hpp"
@@ -22,15 +24,6 @@ using namespace boost::asio::experimental::awaitable_operators;
 using engine::ObjectId;
 
 namespace {
-
-std::string utc_now() {
-    auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buffer;
-}
 
 /// NetBox's side: plugin objects, the prefixes of existing scopes, and the option library.
 asio::awaitable<Expected<engine::ImportNetBox>> read_netbox(netbox::NetBoxClient& netbox) {
@@ -77,14 +70,8 @@ asio::awaitable<ImportReport> ImportCommand::run(ImportRequest request) {
     log_.info(msg::IMPORT_START, "import starting",
               {{"server", request.server}, {"dry_run", request.dry_run ? "true" : "false"}});
 
-    netbox::NetBoxOptions netbox_options;
-    netbox_options.url = config_.netbox.url;
-    netbox_options.token = request.token.empty() ? config_.netbox.token : request.token;
-    netbox_options.plugin_path = config_.netbox.plugin_path;
-    netbox_options.page_size = config_.netbox.page_size;
-    netbox_options.max_concurrent_writes = config_.netbox.max_concurrent_writes;
-    netbox_options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + request.server + " " + utc_now();
-    netbox_options.http = netbox_http_options(config_.netbox);
+    auto netbox_options = netbox_client_options(config_, request.token);
+    netbox_options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + request.server + " " + utc_timestamp();
     netbox_options.on_problem = [&](const std::string& message) {
         log_.warning(msg::NETBOX_RECORD_SKIPPED, message);
         report.run.add_problem(engine::Severity::warning, "", "", "NetBox record skipped: " + message);
@@ -122,16 +109,7 @@ asio::awaitable<ImportReport> ImportCommand::run(ImportRequest request) {
     std::unique_ptr<psu::PsuClient> client;
     for (const auto& server : nb.snapshot.servers) {
         if (server.name != request.server) continue;
-        auto server_config = config_.server(server.name);
-        psu::PsuOptions options;
-        options.server_name = server.name;
-        options.base_url = std::string(server.use_https ? "https" : "http") + "://" + server.hostname + ":" +
-                           std::to_string(server.port);
-        options.token = server_config.token;
-        options.http.verify_tls = server_config.verify_tls && server.verify_ssl;
-        options.http.ca_file = server_config.ca_file;
-        options.http.timeout = server_config.timeout;
-        client = std::make_unique<psu::PsuClient>(executor_, std::move(options));
+        client = std::make_unique<psu::PsuClient>(executor_, psu_client_options(server, config_));
     }
     if (client) {
         auto failovers = co_await client->list_failovers();

@@ -10,17 +10,6 @@ namespace json = boost::json;
 
 namespace {
 
-const char* level_name(LogLevel level) {
-    switch (level) {
-    case LogLevel::trace: return "trace";
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warning: return "warning";
-    case LogLevel::error: return "error";
-    }
-    return "info";
-}
-
 constexpr std::size_t kProblemsShown = 50;
 
 }  // namespace
@@ -151,7 +140,7 @@ json::object Job::to_json() const {
     if (!error_.empty()) out["error"] = error_;
     json::array log;
     for (const auto& line : log_) {
-        json::object entry{{"time", line.time}, {"level", level_name(line.level)}, {"id", line.id},
+        json::object entry{{"time", line.time}, {"level", to_string(line.level)}, {"id", line.id},
                            {"message", line.message}};
         for (const auto& [key, value] : line.fields)
             if (key != "job") entry[key] = value;

@@ -10,17 +10,6 @@
 namespace nds::daemon {
 namespace {
 
-const char* level_name(LogLevel level) {
-    switch (level) {
-    case LogLevel::trace: return "trace";
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warning: return "warning";
-    case LogLevel::error: return "error";
-    }
-    return "info";
-}
-
 std::string timestamp() {
     auto now = std::chrono::system_clock::now();
     auto seconds = std::chrono::system_clock::to_time_t(now);
@@ -35,6 +24,17 @@ std::string timestamp() {
 }
 
 }  // namespace
+
+const char* to_string(LogLevel level) {
+    switch (level) {
+    case LogLevel::trace: return "trace";
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warning: return "warning";
+    case LogLevel::error: return "error";
+    }
+    return "info";
+}
 
 Logger::Logger(LogLevel level, LogFormat format, std::ostream& out) : level_(level), format_(format), out_(out) {}
 
@@ -69,13 +69,13 @@ void Logger::log(LogLevel level, std::string_view id, std::string_view message, 
     if (format_ == LogFormat::json) {
         boost::json::object object;
         object["time"] = timestamp();
-        object["level"] = level_name(level);
+        object["level"] = to_string(level);
         object["id"] = id;
         object["message"] = message;
         for (const auto& [key, value] : fields) object[key] = value;
         line = boost::json::serialize(object);
     } else {
-        line = timestamp() + " " + level_name(level) + " " + std::string(id) + " " + std::string(message);
+        line = timestamp() + " " + to_string(level) + " " + std::string(id) + " " + std::string(message);
         for (const auto& [key, value] : fields) line += " " + key + "=" + value;
     }
     std::lock_guard lock(mutex_);

@@ -17,6 +17,9 @@ namespace nds::daemon {
 
 using LogFields = std::vector<std::pair<std::string, std::string>>;
 
+/// "trace", "debug", "info", "warning", "error" (as in log.level).
+const char* to_string(LogLevel level);
+
 class Logger {
 public:
     /// Sees every line a child logger writes (after its context fields were added).

@@ -21,39 +21,7 @@ namespace asio = boost::asio;
 using namespace boost::asio::experimental::awaitable_operators;
 using engine::ObjectId;
 
-http::ClientOptions netbox_http_options(const NetBoxConfig& config) {
-    http::ClientOptions options;
-    options.verify_tls = config.verify_tls;
-    options.ca_file = config.ca_file;
-    options.timeout = config.timeout;
-    return options;
-}
-
-netbox::NetBoxOptions netbox_client_options(const Config& config, const std::string& token) {
-    netbox::NetBoxOptions options;
-    options.url = config.netbox.url;
-    options.token = token.empty() ? config.netbox.token : token;
-    options.plugin_path = config.netbox.plugin_path;
-    options.page_size = config.netbox.page_size;
-    options.max_concurrent_writes = config.netbox.max_concurrent_writes;
-    options.http = netbox_http_options(config.netbox);
-    return options;
-}
-
 namespace {
-
-std::string utc_now() {
-    auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buffer;
-}
-
-std::string psu_base_url(const engine::NetBoxServer& server) {
-    return std::string(server.use_https ? "https" : "http") + "://" + server.hostname + ":" + std::to_string(server.port);
-}
 
 bool has_netbox_writes(const engine::Plan& plan) {
     return !plan.prefix_creates.empty() || !plan.scope_creates.empty() || !plan.scope_updates.empty() ||
@@ -107,7 +75,7 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
                                                   {"dry_run", request.dry_run ? "true" : "false"}});
 
     auto netbox_options = netbox_client_options(config_, request.token);
-    netbox_options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + utc_now();
+    netbox_options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + utc_timestamp();
     if (observer_)
         netbox_options.http.on_attempt = [observer = observer_](const http::Request&, unsigned status,
                                                                 std::chrono::steady_clock::duration elapsed) {
@@ -154,14 +122,7 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     // ---- DHCP servers: clients and health ----
     std::map<std::string, std::unique_ptr<psu::PsuClient>> clients;
     for (const auto& server : snapshot.servers) {
-        auto server_config = config_.server(server.name);
-        psu::PsuOptions options;
-        options.server_name = server.name;
-        options.base_url = psu_base_url(server);
-        options.token = server_config.token;
-        options.http.verify_tls = server_config.verify_tls && server.verify_ssl;
-        options.http.ca_file = server_config.ca_file;
-        options.http.timeout = server_config.timeout;
+        auto options = psu_client_options(server, config_);
         if (observer_)
             options.http.on_attempt = [observer = observer_, name = server.name](
                                           const http::Request&, unsigned status, std::chrono::steady_clock::duration elapsed) {

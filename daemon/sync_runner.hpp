@@ -3,6 +3,7 @@
 // this class only does the I/O around them and never decides what to change.
 #pragma once
 
+#include "daemon/client_options.hpp"
 #include "daemon/config.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/run_report.hpp"
@@ -47,12 +48,6 @@ private:
     Logger& log_;
     HttpObserver observer_;
 };
-
-/// HTTP client options for NetBox from the config (timeouts, TLS).
-http::ClientOptions netbox_http_options(const NetBoxConfig& config);
-
-/// NetBoxClient options from the config, with `token` (empty = the configured service token).
-netbox::NetBoxOptions netbox_client_options(const Config& config, const std::string& token);
 
 /// The plugin's servers, failovers and scopes and the prefixes they use (everything but IP addresses):
 /// what the engine needs to decide which servers a change concerns.
