@@ -122,6 +122,18 @@ public:
         return *parsed;
     }
 
+    /// A byte count: a whole number, or one with a KiB/MiB/GiB suffix.
+    std::size_t size(const std::string& key, std::size_t fallback, std::uint64_t min, std::uint64_t max) {
+        auto value = scalar(key);
+        if (!value) return fallback;
+        auto parsed = parse_size(*value);
+        if (!parsed) fail(join(path_, key), "expected a size such as 1048576, 512KiB or 64MiB, got '" + *value + "'");
+        if (*parsed < min || *parsed > max)
+            fail(join(path_, key), "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                                       " bytes, got '" + *value + "'");
+        return static_cast<std::size_t>(*parsed);
+    }
+
     /// A secret given as `key` (inline, ${VAR} expanded) or `key_file` (file contents).
     std::string secret(const std::string& key, const std::string& fallback) {
         auto inline_value = string(key, "");
@@ -187,6 +199,8 @@ NetBoxConfig parse_netbox(Section section, EnvLookup env) {
     c.timeout = section.duration("timeout", c.timeout, milliseconds(100), hours(1));
     c.page_size = static_cast<int>(section.integer("page_size", c.page_size, 1, 100000));
     c.max_concurrent_writes = static_cast<int>(section.integer("max_concurrent_writes", c.max_concurrent_writes, 1, 64));
+    c.max_retries = static_cast<int>(section.integer("max_retries", c.max_retries, 0, 10));
+    c.max_response_bytes = section.size("max_response_bytes", c.max_response_bytes, 64 * 1024, 4ULL << 30);
     c.journal = section.boolean("journal", c.journal);
     section.finish();
 
@@ -247,6 +261,8 @@ DhcpServerConfig parse_dhcp_server(Section section, const DhcpServerConfig& defa
     c.verify_tls = section.boolean("verify_tls", defaults.verify_tls);
     c.timeout = section.duration("timeout", defaults.timeout, milliseconds(100), hours(1));
     c.max_concurrent = static_cast<int>(section.integer("max_concurrent", defaults.max_concurrent, 1, 256));
+    c.max_retries = static_cast<int>(section.integer("max_retries", defaults.max_retries, 0, 10));
+    c.max_response_bytes = section.size("max_response_bytes", defaults.max_response_bytes, 64 * 1024, 4ULL << 30);
     section.finish();
     if (!c.ca_file.empty() && !std::ifstream(c.ca_file)) fail(section.path() + ".ca_file", "cannot read '" + c.ca_file + "'");
     return c;
@@ -261,8 +277,8 @@ ServiceConfig parse_service(Section section) {
     c.job_retention = section.duration("job_retention", c.job_retention, seconds(10), hours(24 * 30));
     c.max_queued_jobs = static_cast<int>(section.integer("max_queued_jobs", c.max_queued_jobs, 1, 100000));
     c.job_log_lines = static_cast<int>(section.integer("job_log_lines", c.job_log_lines, 0, 1000000));
-    c.max_body_bytes = static_cast<std::size_t>(section.integer("max_body_bytes", static_cast<long long>(c.max_body_bytes),
-                                                                1024, 64LL * 1024 * 1024));
+    c.max_body_bytes = section.size("max_body_bytes", c.max_body_bytes, 1024, 64ULL * 1024 * 1024);
+    c.webhook_max_pending = static_cast<int>(section.integer("webhook_max_pending", c.webhook_max_pending, 1, 1000000));
     c.shutdown_timeout = section.duration("shutdown_timeout", c.shutdown_timeout, seconds(1), hours(1));
     section.finish();
     auto colon = c.listen.rfind(':');
@@ -306,6 +322,22 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
     if (unit == "m") return std::chrono::minutes(value);
     if (unit == "h") return std::chrono::hours(value);
     return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    if (digits == 0 || digits > 15) return std::nullopt;
+    std::uint64_t value = std::stoull(text.substr(0, digits));
+    auto unit = text.substr(digits);
+    std::uint64_t factor = 0;
+    if (unit.empty()) factor = 1;
+    else if (unit == "KiB") factor = 1ULL << 10;
+    else if (unit == "MiB") factor = 1ULL << 20;
+    else if (unit == "GiB") factor = 1ULL << 30;
+    else return std::nullopt;
+    if (value > (1ULL << 50) / factor) return std::nullopt;
+    return value * factor;
 }
 
 DhcpServerConfig Config::server(const std::string& name) const {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ struct NetBoxConfig {
     std::chrono::milliseconds timeout{30000};
     int page_size = 1000;
     int max_concurrent_writes = 2;
+    int max_retries = 3;                                  ///< retries of a failed request (connect, timeout, 429, 502-504)
+    std::size_t max_response_bytes = 256u * 1024 * 1024;  ///< larger response bodies fail the request
     bool journal = false;  ///< service: write a journal entry on each DHCP server a finished job synced
 };
 
@@ -38,6 +41,8 @@ struct DhcpServerConfig {
     bool verify_tls = true;
     std::chrono::milliseconds timeout{30000};
     int max_concurrent = 8;  ///< requests in flight to this server
+    int max_retries = 3;                                 ///< retries of a failed request (connect, timeout, 429, 502-504)
+    std::size_t max_response_bytes = 64u * 1024 * 1024;  ///< larger response bodies fail the request
 };
 
 struct ServiceConfig {
@@ -49,6 +54,7 @@ struct ServiceConfig {
     int max_queued_jobs = 100;                        ///< POST /v1/jobs answers 503 beyond this
     int job_log_lines = 2000;                         ///< log lines kept per job (later ones are counted)
     std::size_t max_body_bytes = 1024 * 1024;         ///< larger request bodies get 413
+    int webhook_max_pending = 1000;                   ///< debounced webhook events held; the next one syncs at once
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(60)};  ///< SIGTERM: wait this long for the batch in flight
 };
 
@@ -82,5 +88,8 @@ Expected<Config> load_config(const std::string& path, EnvLookup env = process_en
 
 /// "30s", "5m", "1h", "250ms" -> duration. nullopt on anything else.
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+
+/// "1048576", "512KiB", "64MiB", "1GiB" -> bytes. nullopt on anything else (or above 2^50).
+std::optional<std::uint64_t> parse_size(const std::string& text);
 
 }  // namespace nds::daemon

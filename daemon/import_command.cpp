@@ -109,7 +109,10 @@ asio::awaitable<ImportReport> ImportCommand::run(ImportRequest request) {
     std::unique_ptr<psu::PsuClient> client;
     for (const auto& server : nb.snapshot.servers) {
         if (server.name != request.server) continue;
-        client = std::make_unique<psu::PsuClient>(executor_, psu_client_options(server, config_));
+        auto options = psu_client_options(server, config_);
+        if (!options.http.verify_tls && server.use_https)
+            log_.warning(msg::TLS_VERIFY_OFF, "TLS verification of DHCP server is off", {{"server", server.name}});
+        client = std::make_unique<psu::PsuClient>(executor_, std::move(options));
     }
     if (client) {
         auto failovers = co_await client->list_failovers();

@@ -51,6 +51,7 @@ inline constexpr const char* CHECK_RESULT = "CHECK_RESULT";
 
 /// The service listens: address and port (the bound one when service.listen asks for port 0).
 inline constexpr const char* SERVICE_LISTENING = "SERVICE_LISTENING";
+inline constexpr const char* SERVICE_TEST_INTERVAL = "SERVICE_TEST_INTERVAL";  // $NETBOX_DHCP_SYNC_TEST_INTERVAL_MS in use
 /// The service could not start (listen address in use, bad address).
 inline constexpr const char* SERVICE_START_FAILED = "SERVICE_START_FAILED";
 /// SIGTERM/SIGINT: no new requests or jobs; the write batch in flight finishes.

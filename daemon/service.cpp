@@ -120,7 +120,8 @@ Service::Service(std::string config_path, Config config, Logger& log)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       schedule_timer_(io_),
       shutdown_timer_(io_) {
-    webhooks_.configure(config_->service.webhook_secret, config_->service.webhook_debounce);
+    webhooks_.configure(config_->service.webhook_secret, config_->service.webhook_debounce,
+                        static_cast<std::size_t>(config_->service.webhook_max_pending));
 }
 
 Service::~Service() = default;
@@ -164,6 +165,14 @@ int Service::run() {
                                                     {"interval", std::to_string(config_->sync.interval.count()) + "s"}});
     if (!config_->netbox.verify_tls)
         log_.warning(msg::TLS_VERIFY_OFF, "TLS verification of NetBox is off (netbox.verify_tls: false)");
+    if (const char* test_interval = std::getenv("NETBOX_DHCP_SYNC_TEST_INTERVAL_MS"); test_interval && *test_interval) {
+        auto ms = std::strtoll(test_interval, nullptr, 10);
+        if (ms >= 10) {
+            test_interval_ = std::chrono::milliseconds(ms);
+            log_.warning(msg::SERVICE_TEST_INTERVAL, "NETBOX_DHCP_SYNC_TEST_INTERVAL_MS is set: scheduled runs every " +
+                                                     std::to_string(ms) + "ms instead of sync.interval (testing only)");
+        }
+    }
     if (service.webhook_secret.empty())
         log_.warning(msg::WEBHOOK_REFUSED, "no service.webhook_secret: every webhook will be refused");
 
@@ -398,7 +407,7 @@ asio::awaitable<void> Service::schedule_loop() {
         submit(std::move(spec));
         for (;;) {
             // Re-read on every wake-up: a reload may change the interval (it cancels the timer).
-            schedule_timer_.expires_at(last_scheduled_ + config_->sync.interval);
+            schedule_timer_.expires_at(last_scheduled_ + (test_interval_ ? *test_interval_ : config_->sync.interval));
             auto [ec] = co_await schedule_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
             if (stopping_) co_return;
             if (!ec) break;
@@ -490,7 +499,8 @@ void Service::reload() {
     log_.set_level(next->log.level);
     log_.set_format(next->log.format);
     queue_.set_limits(limits());
-    webhooks_.configure(next->service.webhook_secret, next->service.webhook_debounce);
+    webhooks_.configure(next->service.webhook_secret, next->service.webhook_debounce,
+                        static_cast<std::size_t>(next->service.webhook_max_pending));
     ready_checked_ = {};
     if (next->sync.interval != previous->sync.interval) schedule_timer_.cancel();
     if (next->netbox.token != previous->netbox.token || next->netbox.url != previous->netbox.url) {

@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,6 +80,9 @@ private:
     boost::asio::steady_timer schedule_timer_;
     boost::asio::steady_timer shutdown_timer_;
     std::chrono::steady_clock::time_point last_scheduled_{};
+    /// Test only: $NETBOX_DHCP_SYNC_TEST_INTERVAL_MS replaces sync.interval (the soak test needs hundreds of
+    /// scheduled runs in minutes; operators are held to 5m..24h). Logged as a warning when set.
+    std::optional<std::chrono::milliseconds> test_interval_;
     std::atomic<bool> stop_flag_{false};
     bool stopping_ = false;
     bool stopped_ = false;

@@ -9,7 +9,10 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <optional>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -123,6 +126,10 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     std::map<std::string, std::unique_ptr<psu::PsuClient>> clients;
     for (const auto& server : snapshot.servers) {
         auto options = psu_client_options(server, config_);
+        if (!options.http.verify_tls && server.use_https &&
+            (request.servers.empty() ||
+             std::find(request.servers.begin(), request.servers.end(), server.name) != request.servers.end()))
+            log_.warning(msg::TLS_VERIFY_OFF, "TLS verification of DHCP server is off", {{"server", server.name}});
         if (observer_)
             options.http.on_attempt = [observer = observer_, name = server.name](
                                           const http::Request&, unsigned status, std::chrono::steady_clock::duration elapsed) {
@@ -163,9 +170,17 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     const auto& runs = decision.runs;
     for (const auto& run : runs) report.note_server(run.name);
 
-    // ---- DHCP servers: reads ----
+    // ---- DHCP servers: reads, while NetBox's IP addresses are read ----
+    // NetBox's IPs of the scopes these runs may sync are read at the same time as the DHCP servers (issue #5:
+    // the two reads are independent, and each is about half of a no-op run). Phase 2 reads what is missing.
+    auto prefetch = engine::prefixes_to_prefetch(snapshot, runs, settings);
+    std::optional<Expected<std::vector<engine::NetBoxIpAddress>>> prefetched;
+    auto read_ips = [&]() -> asio::awaitable<void> {
+        if (!prefetch.empty()) prefetched = co_await netbox.list_ip_addresses(prefetch);
+    };
     engine::DhcpSnapshots dhcp;
     std::size_t servers_done = 0;
+    auto read_dhcp = [&]() -> asio::awaitable<void> {
     co_await bounded_parallel(runs.size(), static_cast<std::size_t>(config_.sync.max_concurrent_servers),
                               [&](std::size_t index) -> asio::awaitable<void> {
         const auto& run = runs[index];
@@ -198,6 +213,7 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
             if (read.leases) {
                 auto leases = co_await client.list_leases(read.scope_id);
                 if (leases) {
+                    data.complete = data.complete && leases->skipped == 0;
                     data.leases = std::move(leases->items);
                     for (auto& p : leases->problems) server_snapshot.problems.push_back(std::move(p));
                 } else {
@@ -207,6 +223,7 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
             if (read.reservations) {
                 auto reservations = co_await client.list_reservations(read.scope_id);
                 if (reservations) {
+                    data.complete = data.complete && reservations->skipped == 0;
                     data.reservations = std::move(reservations->items);
                     for (auto& p : reservations->problems) server_snapshot.problems.push_back(std::move(p));
                 } else {
@@ -234,6 +251,8 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
                    {"scopes_read", std::to_string(requests.size())}});
         dhcp[run.name] = std::move(server_snapshot);
     });
+    };
+    co_await (read_dhcp() && read_ips());
 
     // Auto-import needs to know whether a server scope's prefix already exists in NetBox (in any VRF), so
     // the prefixes of scopes NetBox does not have yet are looked up before planning.
@@ -307,16 +326,35 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     }
     auto prefixes = engine::prefixes_to_read(snapshot, runs, dhcp, settings);
     if (!prefixes.empty()) {
-        auto addresses = co_await netbox.list_ip_addresses(prefixes);
-        if (!addresses) {
-            report.fatal_error = "NetBox: cannot read IP addresses: " + addresses.error().message;
-            log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
-            finish();
-            co_return report;
+        // What the prefetch did not cover (auto-imported scopes; everything when the prefetch failed).
+        std::vector<engine::PrefixToRead> missing;
+        if (prefetched && *prefetched) {
+            snapshot.ip_addresses = std::move(**prefetched);
+            std::set_difference(prefixes.begin(), prefixes.end(), prefetch.begin(), prefetch.end(),
+                                std::back_inserter(missing));
+        } else {
+            missing = prefixes;
         }
-        snapshot.ip_addresses = std::move(*addresses);
+        prefetched.reset();
+        if (!missing.empty()) {
+            auto addresses = co_await netbox.list_ip_addresses(missing);
+            if (!addresses) {
+                report.fatal_error = "NetBox: cannot read IP addresses: " + addresses.error().message;
+                log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
+                finish();
+                co_return report;
+            }
+            std::set<ObjectId> known;
+            for (const auto& ip : snapshot.ip_addresses) known.insert(ip.id);
+            for (auto& ip : *addresses)
+                if (!known.count(ip.id)) snapshot.ip_addresses.push_back(std::move(ip));
+        }
     }
     auto address_plan = engine::plan_addresses(snapshot, runs, dhcp, settings);
+    // The plan holds what the writes need: free both snapshots' bulk (leases, reservations, NetBox IPs) before
+    // the write phase, the run's memory peak on a first sync (issue #5: 100,000 IPs).
+    for (auto& [name, server_snapshot] : dhcp) server_snapshot.scope_data.clear();
+    std::vector<engine::NetBoxIpAddress>().swap(snapshot.ip_addresses);
     log_plan(address_plan);
     if (request.dry_run) report.add_plan(address_plan, ActionStatus::planned);
     else co_await executor.apply(address_plan, report);

@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <cmath>
+
 namespace nds::daemon {
 
 namespace json = boost::json;
@@ -22,7 +24,12 @@ std::optional<ObjectId> id_of(const json::value* value) {
     if (!value) return std::nullopt;
     if (value->is_int64()) return value->as_int64();
     if (value->is_uint64()) return static_cast<ObjectId>(value->as_uint64());
-    if (value->is_double()) return static_cast<ObjectId>(value->as_double());
+    if (value->is_double()) {
+        // Only a whole number that fits: casting 1e300 (or NaN) to an integer is undefined behaviour.
+        double d = value->as_double();
+        if (!(d >= -9.0e15 && d <= 9.0e15) || std::floor(d) != d) return std::nullopt;
+        return static_cast<ObjectId>(d);
+    }
     if (value->is_object()) return id_of(value->as_object().if_contains("id"));
     return std::nullopt;
 }

@@ -10,6 +10,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+
 namespace nds::daemon {
 
 namespace asio = boost::asio;
@@ -26,9 +28,10 @@ http::Response answer(unsigned status, const std::string& key, const std::string
 WebhookReceiver::WebhookReceiver(asio::any_io_executor executor, Logger& log, Metrics* metrics, Fire fire)
     : executor_(executor), log_(log), metrics_(metrics), fire_(std::move(fire)), timer_(executor) {}
 
-void WebhookReceiver::configure(std::string secret, std::chrono::milliseconds debounce) {
+void WebhookReceiver::configure(std::string secret, std::chrono::milliseconds debounce, std::size_t max_pending) {
     verifier_ = WebhookVerifier(std::move(secret));
     debounce_ = debounce;
+    max_pending_ = std::max<std::size_t>(max_pending, 1);
 }
 
 void WebhookReceiver::count(const char* result) {
@@ -71,6 +74,10 @@ http::Response WebhookReceiver::handle(const http::Request& request) {
     log_.info(msg::WEBHOOK_ACCEPTED, "webhook accepted; sync after " + std::to_string(debounce_.count()) + "ms", fields);
     if (pending_.empty()) first_event_ = std::chrono::steady_clock::now();
     pending_.push_back(std::move(*event));
+    if (pending_.size() >= max_pending_) {
+        // Bounded memory: a flood of changes is synced now rather than held for the whole debounce.
+        first_event_ = std::chrono::steady_clock::now() - 4 * debounce_;
+    }
     arm();
     return answer(202, "status", "queued");
 }

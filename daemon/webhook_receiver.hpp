@@ -1,7 +1,7 @@
 // POST /v1/webhooks/netbox: verifies the signature on the raw body (403 otherwise, nothing else happens),
 // parses the event (webhook_event.hpp), and collects relevant events for `debounce`: each new event pushes
 // the deadline out to now + debounce, but never beyond first event + 4 x debounce, so a steady stream of
-// changes is still synced. When the deadline passes, every collected event is handed over at once (the
+// changes is still synced; at most max_pending events are held (reaching it fires at once). When the deadline passes, every collected event is handed over at once (the
 // service maps them to servers and queues one sync of just those).
 //
 // Answers: 202 queued for the debounced sync; 200 ignored (event or object type the sync does not use, or a
@@ -33,8 +33,9 @@ public:
 
     WebhookReceiver(boost::asio::any_io_executor executor, Logger& log, Metrics* metrics, Fire fire);
 
-    /// (Re)configures; takes effect for the next request. `own_user` = the service token's NetBox user.
-    void configure(std::string secret, std::chrono::milliseconds debounce);
+    /// (Re)configures; takes effect for the next request. At most `max_pending` events are held: the event
+    /// that reaches the bound fires the sync at once instead of waiting for the debounce.
+    void configure(std::string secret, std::chrono::milliseconds debounce, std::size_t max_pending = 1000);
     void set_own_user(std::string user) { own_user_ = std::move(user); }
 
     http::Response handle(const http::Request& request);
@@ -55,6 +56,7 @@ private:
     Fire fire_;
     WebhookVerifier verifier_{""};
     std::chrono::milliseconds debounce_{5000};
+    std::size_t max_pending_ = 1000;
     std::string own_user_;
     boost::asio::steady_timer timer_;
     bool waiting_ = false;

@@ -9,10 +9,10 @@ bash scripts/install-deps.sh fuzz
 seconds=${FUZZ_SECONDS:-30}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 CXX=${FUZZ_CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DNDS_BUILD_FUZZERS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$build" -j"${JOBS:-2}" fuzz_psu_json fuzz_netbox_json fuzz_config
+ninja -C "$build" -j"${JOBS:-2}" fuzz_psu_json fuzz_netbox_json fuzz_config fuzz_webhook
 passed=0
 failed=0
-for target in psu_json netbox_json config; do
+for target in psu_json netbox_json config webhook; do
   work="$build/corpus-$target"
   rm -rf "$work" && mkdir -p "$work"
   cp fuzz/corpus/$target/* "$work/"

@@ -68,6 +68,7 @@ enum class Failure {
 struct AttemptError {
     Failure kind;
     std::string cause;
+    bool sent = false;  // the request reached the peer (the failure came after writing it): it may have been applied
 };
 
 bool retryable(Failure f) {
@@ -75,6 +76,12 @@ bool retryable(Failure f) {
 }
 
 bool retryable_status(unsigned status) { return status == 429 || status == 502 || status == 503 || status == 504; }
+
+/// POST creates: replaying one that the server may already have applied could create the object twice. It
+/// is retried only when it cannot have been applied: not sent at all, or answered 429 / 503 (the server
+/// refused it). A 502/504 from a gateway, a timeout or a reset after sending are reported instead; the
+/// next sync sees whatever was committed. Other methods carry absolute values here and are safe to repeat.
+bool replay_safe(std::string_view method) { return method != "POST"; }
 
 std::string lower_message(const beast::error_code& ec) {
     std::string msg = ec.message();
@@ -312,7 +319,11 @@ net::awaitable<std::variant<Response, AttemptError>> Client::Impl::attempt(const
         idle.pop_back();
         Exchange ex = co_await run_exchange(*conn, req, deadline);
         if (!ex.stale) {
-            if (ex.ec) co_return classify(ex.ec);
+            if (ex.ec) {
+                auto err = classify(ex.ec);
+                err.sent = true;
+                co_return err;
+            }
             if (ex.response->keep_alive()) release(std::move(conn));
             co_return to_response(std::move(*ex.response));
         }
@@ -322,7 +333,11 @@ net::awaitable<std::variant<Response, AttemptError>> Client::Impl::attempt(const
     if (auto* err = std::get_if<AttemptError>(&connected)) co_return std::move(*err);
     ConnectionPtr conn = std::move(std::get<ConnectionPtr>(connected));
     Exchange ex = co_await run_exchange(*conn, req, deadline);
-    if (ex.ec) co_return classify(ex.ec);
+    if (ex.ec) {
+        auto err = classify(ex.ec);
+        err.sent = true;
+        co_return err;
+    }
     if (ex.response->keep_alive()) release(std::move(conn));
     co_return to_response(std::move(*ex.response));
 }
@@ -344,6 +359,7 @@ net::awaitable<Expected<Response>> Client::Impl::send(std::shared_ptr<Impl> self
     req.prepare_payload();
 
     const std::string what = request.method + " " + self->origin + request.target;
+    const bool safe = replay_safe(request.method);
     auto backoff = opt.backoff_initial;
     int attempts = 0;
     net::steady_timer timer(self->executor);
@@ -360,15 +376,19 @@ net::awaitable<Expected<Response>> Client::Impl::send(std::shared_ptr<Impl> self
         std::chrono::milliseconds delay{0};
         if (response) {
             if (!retryable_status(response->status) || retries >= opt.max_retries) co_return std::move(*response);
+            if (!safe && (response->status == 502 || response->status == 504)) co_return std::move(*response);
             std::optional<std::chrono::seconds> retry_after;
             if (response->status == 429) retry_after = parse_retry_after(response->header("Retry-After"));
             delay = retry_after ? std::min<std::chrono::milliseconds>(*retry_after, opt.backoff_max)
                                 : self->jitter(backoff);
         } else {
             const auto& err = std::get<AttemptError>(result);
-            if (!retryable(err.kind) || retries >= opt.max_retries) {
+            const bool unsafe = err.sent && !safe;
+            if (!retryable(err.kind) || retries >= opt.max_retries || unsafe) {
                 std::string msg = what + ": " + err.cause;
                 if (attempts > 1) msg += " (after " + std::to_string(attempts) + " attempts)";
+                if (unsafe && retryable(err.kind) && retries < opt.max_retries)
+                    msg += " (not retried: the server may have applied it)";
                 co_return Error{0, std::move(msg)};
             }
             delay = self->jitter(backoff);

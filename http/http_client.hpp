@@ -1,8 +1,10 @@
 // Async HTTP/1.1 client for one origin (scheme://host:port) on Asio C++20 coroutines: keep-alive
 // connection reuse, HTTPS with verification on by default, a timeout on every request, and bounded
 // retries with exponential backoff and jitter for connect errors, 429 (Retry-After honoured) and
-// 502/503/504. Other 4xx are never retried. An HTTP error status is not an error of send(): it comes back
-// as a Response; only a request that got no response at all (after retries) is an Error.
+// 502/503/504. Other 4xx are never retried. A POST that may have reached the server (timeout or reset
+// after sending it, 502/504) is not replayed: it could create its objects twice. An HTTP error status is
+// not an error of send(): it comes back as a Response; only a request that got no response at all (after
+// retries) is an Error.
 //
 // This header is light on purpose (no Beast): Beast is compiled in http_client.cpp only.
 #pragma once

@@ -15,7 +15,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -132,6 +134,28 @@ net::awaitable<void> linger(Stream& stream, beast::tcp_stream& lowest) {
     }
 }
 
+/// kSimulateCutHeader: the status line, the headers (full Content-Length) and half the body, then a reset
+/// (SO_LINGER 0) or a clean close. For the simulators' fault injection only.
+template <class Stream>
+net::awaitable<void> send_cut(Stream& stream, beast::tcp_stream& lowest, Response response, unsigned version,
+                              bool reset, std::chrono::seconds timeout) {
+    std::erase_if(response.headers, [](const auto& h) { return beast::iequals(h.first, kSimulateCutHeader); });
+    std::string body = std::move(response.body);
+    auto res = to_beast(std::move(response), version, false, false);
+    res.content_length(std::max<std::size_t>(body.size(), 2) + (body.size() < 2 ? 1024 : 0));
+    std::ostringstream head;
+    head << res.base();
+    std::string wire = head.str() + body.substr(0, body.size() / 2);
+    lowest.expires_after(timeout);
+    auto [ec, n] = co_await net::async_write(stream, net::buffer(wire), as_tuple_awaitable);
+    (void)ec;
+    (void)n;
+    beast::error_code ignored;
+    if (reset) lowest.socket().set_option(net::socket_base::linger(true, 0), ignored);
+    else lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.socket().close(ignored);
+}
+
 /// The request/response loop of one connection.
 template <class Stream>
 net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream& lowest) {
@@ -186,6 +210,11 @@ net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream&
         }
         if (failed) response = error_json(500, failure);
         if (self.stopped) co_return;
+        if (auto cut = response.header(kSimulateCutHeader); !cut.empty()) {
+            const bool reset = cut == "reset";
+            co_await send_cut(stream, lowest, std::move(response), version, reset, self.options.idle_timeout);
+            co_return;
+        }
 
         auto res = to_beast(std::move(response), version, keep_alive, head);
         lowest.expires_after(self.options.idle_timeout);

@@ -18,11 +18,17 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace nds::http {
 
 /// A handler may co_await (timers for latency injection, jobs). Exceptions become a 500.
 using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
+
+/// Test hook for the simulators' fault injection: a response carrying this header (value "reset" or
+/// "truncate") is sent with its full Content-Length but only half its body, then the connection is reset
+/// (TCP RST) or closed. The header itself is not sent. Nothing else sets it.
+inline constexpr std::string_view kSimulateCutHeader = "X-Nds-Simulate-Cut";
 
 struct ServerOptions {
     std::size_t max_body_bytes = 64u * 1024 * 1024;   ///< larger request bodies get 413 and the connection is closed

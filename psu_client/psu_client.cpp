@@ -86,9 +86,8 @@ struct PsuClient::Impl {
         request.body = std::move(body);
         auto response = co_await http->send(std::move(request));
         std::string url = origin + target;
-        if (!response)
-            co_return Error{response.error().http_status,
-                            options.server_name + ": " + method + " " + url + " failed: " + response.error().message};
+        if (!response)  // the transport's message already names the method and URL
+            co_return Error{response.error().http_status, options.server_name + ": " + response.error().message};
         if (!response->ok())
             co_return Error{static_cast<int>(response->status), method + " " + url + " returned HTTP " +
                                                                    std::to_string(response->status) + ": " +

@@ -67,9 +67,9 @@ Error body_error(const Source& s, std::string_view what, std::string_view body) 
     return Error{0, message};
 }
 
-Expected<json::value> parse_body(std::string_view body, const Source& s) {
+Expected<json::value> parse_body(std::string_view body, const Source& s, json::storage_ptr storage = {}) {
     boost::system::error_code ec;
-    json::value doc = json::parse(json::string_view(body.data(), body.size()), ec);
+    json::value doc = json::parse(json::string_view(body.data(), body.size()), ec, std::move(storage));
     if (ec) {
         std::string t = trim_copy(body);
         if (t.empty()) return body_error(s, "invalid JSON response (empty body)", body);
@@ -80,8 +80,9 @@ Expected<json::value> parse_body(std::string_view body, const Source& s) {
 }
 
 /// null -> [], a lone object -> [object], an array as is; anything else is an Error.
-Expected<json::array> parse_list(std::string_view body, const Source& s) {
-    auto doc = parse_body(body, s);
+/// `storage` must outlive the returned array (parse_records passes a monotonic_resource, issue #5).
+Expected<json::array> parse_list(std::string_view body, const Source& s, json::storage_ptr storage = {}) {
+    auto doc = parse_body(body, s, std::move(storage));
     if (!doc) return doc.error();
     if (doc->is_null()) return json::array{};
     if (doc->is_array()) return std::move(doc->get_array());
@@ -198,7 +199,8 @@ private:
 /// `scope_of(record)` names the scope of a problem (the list's scope, or the record's own scope id).
 template <class T, class F>
 Expected<ParsedList<T>> parse_records(std::string_view body, const Source& source, const char* kind, F parse) {
-    auto list = parse_list(body, source);
+    json::monotonic_resource arena(body.size());  // declared before the list: outlives it
+    auto list = parse_list(body, source, &arena);
     if (!list) return list.error();
     ParsedList<T> out;
     out.items.reserve(list->size());
@@ -280,6 +282,13 @@ Expected<ParsedList<engine::DhcpLease>> parse_leases(std::string_view body, cons
         l.client_id = engine::normalize_client_id(r.text({"client_id", "ClientId"}));
         l.hostname = r.text({"hostname", "HostName"});
         l.lease_expiry = r.text({"lease_expiry", "LeaseExpiry"});
+        // The endpoint returns Active and ActiveReservation only. Another value is kept as a lease (dropping
+        // it would make cleanup delete the IP over an enum we could not read) and reported.
+        std::string state = r.text({"address_state", "AddressState"});
+        std::string s = lower(trim_copy(state));
+        if (!s.empty() && s != "active" && s != "activereservation")
+            r.notes().push_back("lease " + l.ip.to_string() + " address_state '" + state +
+                                "' is not Active or ActiveReservation — kept as a lease");
         return l;
     });
 }

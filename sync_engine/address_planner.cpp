@@ -44,8 +44,16 @@ Plan plan_addresses(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& 
                     IpReconciler reconciler(scope, settings, protection, changes, plan);
                     reconciler.reservation_pass(*data->reservations);
                     reconciler.lease_pass(*data->leases);
-                    plan_scope_cleanup(scope, *data->leases, *data->reservations, index, changes, protection,
-                                       settings, plan);
+                    if (data->complete) {
+                        plan_scope_cleanup(scope, *data->leases, *data->reservations, index, changes, protection,
+                                           settings, plan);
+                    } else {
+                        plan.problems.push_back(Problem{
+                            Severity::warning,
+                            make_note(run.name, label, label,
+                                      "lease/reservation records of scope " + synced.remote->scope_id.to_string() +
+                                          " were skipped — no cleanup (deletes) for scope this run")});
+                    }
                 } else {
                     // A failed read says nothing about what is gone: no creates, updates or deletes (B4).
                     plan.problems.push_back(Problem{

@@ -53,6 +53,9 @@ struct DhcpScopeData {
     std::optional<std::vector<DhcpReservation>> reservations;
     std::optional<std::vector<DhcpExclusion>> exclusions;
     std::string error;
+    /// False when the lease or reservation list had records the client skipped (bad IP, wrong type): the
+    /// IPs of those records would look gone, so the scope gets no cleanup this run (creates/updates go on).
+    bool complete = true;
 };
 
 /// A record the client could not use (bad IP, bad JSON, unknown enum); skipped and reported.

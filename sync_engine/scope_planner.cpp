@@ -79,7 +79,20 @@ void plan_server_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, cons
     }
 
     if (snapshot.scope_list_complete) {
-        plan_local_only_scopes(netbox, run, matcher, remote_networks, settings, plan);
+        Plan local_only;
+        plan_local_only_scopes(netbox, run, matcher, remote_networks, settings, local_only);
+        if (snapshot.scopes->empty() && !local_only.scope_deletes.empty() && !settings.allow_mass_delete) {
+            // An empty scope list is how PSU reports an error it swallowed (B4): deleting every scope of the
+            // server from NetBox on it would be the scope-level mass delete the guard exists for.
+            plan.problems.push_back(Problem{
+                Severity::error,
+                make_note(run.name, "", "",
+                          "the server answered an empty scope list while NetBox has " +
+                              std::to_string(local_only.scope_deletes.size()) +
+                              " of its scopes; no scope deleted — check the server, or rerun with --allow-mass-delete")});
+            local_only.scope_deletes.clear();
+        }
+        plan.append(std::move(local_only));
     } else {
         plan.problems.push_back(Problem{Severity::warning,
                                         make_note(run.name, "", "",

@@ -173,3 +173,56 @@ TEST_CASE("service keys: defaults, values and ranges") {
     bad("service:\n  max_queued_job: 3\n", "service.max_queued_job");
     bad("  journal: maybe\n", "netbox.journal");
 }
+
+TEST_CASE("sizes") {
+    CHECK(parse_size("1048576") == 1048576u);
+    CHECK(parse_size("512KiB") == 512u * 1024);
+    CHECK(parse_size("64MiB") == 64u * 1024 * 1024);
+    CHECK(parse_size("2GiB") == 2ull * 1024 * 1024 * 1024);
+    CHECK_FALSE(parse_size(""));
+    CHECK_FALSE(parse_size("MiB"));
+    CHECK_FALSE(parse_size("-1"));
+    CHECK_FALSE(parse_size("10MB"));  // only the binary suffixes: no guessing between 10^6 and 2^20
+    CHECK_FALSE(parse_size("1.5MiB"));
+    CHECK_FALSE(parse_size("999999999999999GiB"));  // overflow
+}
+
+TEST_CASE("bounds: retries and response sizes for NetBox and each DHCP server, webhook backlog") {
+    auto defaults = parse_config(minimal, fake_env);
+    REQUIRE(defaults);
+    CHECK(defaults->netbox.max_retries == 3);
+    CHECK(defaults->netbox.max_response_bytes == 256u * 1024 * 1024);
+    CHECK(defaults->server("dhcp01").max_retries == 3);
+    CHECK(defaults->server("dhcp01").max_response_bytes == 64u * 1024 * 1024);
+    CHECK(defaults->server("dhcp01").timeout == std::chrono::seconds(30));
+    CHECK(defaults->service.webhook_max_pending == 1000);
+
+    auto set = parse_config(std::string(minimal) + "  max_retries: 0\n  max_response_bytes: 32MiB\n"
+                            "dhcp_servers:\n  default:\n    max_retries: 5\n    max_response_bytes: 1MiB\n"
+                            "  dhcp01:\n    max_retries: 1\n"
+                            "service:\n  webhook_max_pending: 50\n  max_body_bytes: 64KiB\n",
+                            fake_env);
+    REQUIRE_MESSAGE(set, (set ? "" : set.error().message));
+    CHECK(set->netbox.max_retries == 0);
+    CHECK(set->netbox.max_response_bytes == 32u * 1024 * 1024);
+    CHECK(set->server("dhcp02").max_retries == 5);
+    CHECK(set->server("dhcp02").max_response_bytes == 1024u * 1024);
+    CHECK(set->server("dhcp01").max_retries == 1);
+    CHECK(set->server("dhcp01").max_response_bytes == 1024u * 1024);  // inherited from default
+    CHECK(set->service.webhook_max_pending == 50);
+    CHECK(set->service.max_body_bytes == 64u * 1024);
+
+    auto bad = [](const std::string& yaml, const std::string& key) {
+        auto config = parse_config(std::string(minimal) + yaml, fake_env);
+        REQUIRE_FALSE(config);
+        CHECK_MESSAGE(config.error().message.find(key) != std::string::npos, config.error().message);
+    };
+    bad("  max_retries: 11\n", "netbox.max_retries");
+    bad("  max_retries: -1\n", "netbox.max_retries");
+    bad("  max_response_bytes: 10\n", "netbox.max_response_bytes");   // below 64 KiB
+    bad("  max_response_bytes: 8GiB\n", "netbox.max_response_bytes");  // above 4 GiB
+    bad("  max_response_bytes: lots\n", "netbox.max_response_bytes");
+    bad("dhcp_servers:\n  dhcp01:\n    max_retries: many\n", "dhcp_servers.dhcp01.max_retries");
+    bad("dhcp_servers:\n  default:\n    max_response_bytes: 1TiB\n", "dhcp_servers.default.max_response_bytes");
+    bad("service:\n  webhook_max_pending: 0\n", "service.webhook_max_pending");
+}

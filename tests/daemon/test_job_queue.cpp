@@ -48,7 +48,7 @@ TEST_CASE("job queue: jobs on different servers run in parallel, one job per ser
     CHECK(queue.queued() == 0);
 }
 
-TEST_CASE("job queue: a job for all servers conflicts with everything; order is kept") {
+TEST_CASE("job queue: a job for all servers conflicts with everything, order is kept") {
     JobQueue queue({}, counter_ids());
     auto one = queue.submit(spec({"dhcp01"}, "alice"), t0);
     auto all = queue.submit(spec({}, ""), t0);
@@ -89,7 +89,7 @@ TEST_CASE("job queue: requests for a busy server coalesce into one follow-up run
     CHECK(queue.start_runnable(t0).size() == 1);
 }
 
-TEST_CASE("job queue: only the same token, action and dry_run coalesce; running jobs never absorb requests") {
+TEST_CASE("job queue: only the same token, action and dry_run coalesce, running jobs never absorb requests") {
     JobQueue queue({}, counter_ids());
     auto running = queue.submit(spec({"dhcp01"}, "alice"), t0);
     queue.start_runnable(t0);

@@ -125,3 +125,15 @@ TEST_CASE("webhook event: a bad address is tolerated (the object concerns no ser
     REQUIRE(event);
     CHECK_FALSE(event->objects[0].address);
 }
+
+TEST_CASE("webhook event: ids that are not whole numbers in range are ignored, not cast (fuzz regression)") {
+    // 1e300 as an id made static_cast<int64_t>(double) undefined behaviour (UBSan: float-cast-overflow).
+    auto event = parse_webhook_event(
+        R"({"event":"updated","object_type":"netbox_windows_dhcp.dhcpscope","data":{"id":1e300,"server":-1.5e19,"failover":2.5,"prefix":7.0}})");
+    REQUIRE(event);
+    REQUIRE(event->objects.size() == 1);
+    CHECK_FALSE(event->objects[0].id);
+    CHECK_FALSE(event->objects[0].server_id);
+    CHECK_FALSE(event->objects[0].failover_id);
+    CHECK(event->objects[0].prefix_id == 7);
+}

@@ -96,7 +96,7 @@ TEST_CASE("webhook receiver: no secret configured refuses everything") {
     CHECK(f.receiver.handle(signed_request(ip_event("10.0.0.1/24"), "")).status == 403);
 }
 
-TEST_CASE("webhook receiver: irrelevant events and the service's own changes are ignored; bad bodies 400") {
+TEST_CASE("webhook receiver: irrelevant events and the service's own changes are ignored, bad bodies 400") {
     ReceiverFixture f;
     f.receiver.set_own_user("netbox-dhcp-sync");
     CHECK(f.receiver.handle(signed_request(R"({"event":"updated","object_type":"dcim.site","data":{"id":1}})")).status == 200);
@@ -113,4 +113,19 @@ TEST_CASE("webhook receiver: stop drops what is pending") {
     f.run_for(300ms);
     CHECK(f.fired.empty());
     CHECK(f.receiver.handle(signed_request(ip_event("10.0.0.1/24"))).status == 503);
+}
+
+TEST_CASE("webhook receiver: at most max_pending events are held, reaching the bound fires at once") {
+    ReceiverFixture f(10s);
+    f.receiver.configure("hook-secret", 10s, 3);
+    CHECK(f.receiver.handle(signed_request(ip_event("10.0.0.1/24"))).status == 202);
+    CHECK(f.receiver.handle(signed_request(ip_event("10.0.0.2/24"))).status == 202);
+    f.run_for(50ms);
+    CHECK(f.fired.empty());
+    CHECK(f.receiver.pending() == 2);
+    CHECK(f.receiver.handle(signed_request(ip_event("10.0.0.3/24"))).status == 202);
+    f.run_for(200ms);  // far less than the 10 s debounce
+    REQUIRE(f.fired.size() == 1);
+    CHECK(f.fired[0].size() == 3);
+    CHECK(f.receiver.pending() == 0);
 }

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 using namespace nds::daemon;
 
@@ -45,4 +48,29 @@ TEST_CASE("webhook verifier: without a secret nothing verifies") {
     WebhookVerifier verifier("");
     CHECK_FALSE(verifier.enabled());
     CHECK_FALSE(verifier.verify("{}", WebhookVerifier::sign("", "{}")));
+}
+
+// Timing cannot be measured reliably in a unit test; this pins the implementation instead: the digest
+// comparison goes through OpenSSL's CRYPTO_memcmp (constant time in the length), never through memcmp,
+// std::equal or string ==, which stop at the first differing byte.
+TEST_CASE("webhook verifier: the signature is compared in constant time (CRYPTO_memcmp)") {
+    std::ifstream in(NDS_SOURCE_DIR "/daemon/webhook_verifier.cpp");
+    REQUIRE(in);
+    std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto body_start = source.find("bool WebhookVerifier::verify(");
+    REQUIRE(body_start != std::string::npos);
+    auto body = source.substr(body_start, source.find("\n}\n", body_start) - body_start);
+    CHECK(body.find("CRYPTO_memcmp(") != std::string::npos);
+    for (std::string early_exit : {" memcmp(", "std::memcmp", "(memcmp(", "std::equal", "== *expected", "== expected",
+                                   "!= *expected"})
+        CHECK_MESSAGE(body.find(early_exit) == std::string::npos, "verify() compares with " << early_exit);
+    // Every byte of a wrong signature is still processed: a wrong first byte and a wrong last byte fail alike.
+    WebhookVerifier verifier("s3cret");
+    auto good = WebhookVerifier::sign("s3cret", "{}");
+    auto first = good, last = good;
+    first[0] = first[0] == '0' ? '1' : '0';
+    last[127] = last[127] == '0' ? '1' : '0';
+    CHECK(verifier.verify("{}", good));
+    CHECK_FALSE(verifier.verify("{}", first));
+    CHECK_FALSE(verifier.verify("{}", last));
 }

@@ -440,3 +440,55 @@ TEST_CASE("server with a missing TLS key file throws at construction") {
                            [](Request) -> net::awaitable<Response> { co_return json_response(200, "{}"); }, sopts),
                     std::runtime_error);
 }
+
+TEST_CASE("a POST that timed out after it was sent is not replayed, a GET is") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        int calls = 0;
+        Handler slow = [&calls](Request) -> net::awaitable<Response> {
+            ++calls;
+            co_await sleep_for(300ms);
+            co_return json_response(201, "{}");
+        };
+        Server server(ioc.get_executor(), "127.0.0.1", 0, slow);
+        server.start();
+        auto opts = fast_options();
+        opts.timeout = 100ms;
+        opts.max_retries = 2;
+        Client client(ioc.get_executor(), base_url(server), opts);
+        Request post = get("/create");
+        post.method = "POST";
+        post.body = "{}";
+        auto res = co_await client.send(post);
+        REQUIRE_FALSE(res);
+        CHECK(contains(res.error().message, "timed out after 100 ms"));
+        CHECK(contains(res.error().message, "not retried"));
+        CHECK(calls == 1);
+        calls = 0;
+        auto read = co_await client.send(get("/read"));
+        REQUIRE_FALSE(read);
+        CHECK(calls == 3);
+        server.stop();
+    });
+}
+
+TEST_CASE("a POST is retried on 429 and 503 (not applied) but not on 502/504 (maybe applied)") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        for (auto [first, retried] : {std::pair{429u, true}, std::pair{503u, true}, std::pair{502u, false},
+                                      std::pair{504u, false}}) {
+            Scripted s{{first, 201}};
+            Server server(ioc.get_executor(), "127.0.0.1", 0, s.handler());
+            server.start();
+            Client client(ioc.get_executor(), base_url(server), fast_options());
+            Request post = get("/create");
+            post.method = "POST";
+            post.body = "{}";
+            auto res = co_await client.send(post);
+            REQUIRE(res);
+            CHECK(res->status == (retried ? 201u : first));
+            CHECK(s.calls == (retried ? 2 : 1));
+            server.stop();
+        }
+    });
+}

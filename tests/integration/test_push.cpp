@@ -108,7 +108,7 @@ std::multiset<std::pair<std::string, std::string>> planned(const std::string& ou
 
 }  // namespace
 
-TEST_CASE("push_reservations: new, changed and MAC-changed reservations; duplicates and protected IPs reported") {
+TEST_CASE("push_reservations: new, changed and MAC-changed reservations, duplicates and protected IPs reported") {
     auto env = reservation_environment();
     auto config = env.write_config(kReservations);
     auto result = env.run({"sync", "--server", "dhcp03", "-v"}, config);

@@ -130,7 +130,7 @@ TEST_CASE("service: a scheduled run happens at start-up, and health, readiness a
     CHECK(service.wait_exit(10s) == 0);
 }
 
-TEST_CASE("service: a job runs with the caller's token; bad tokens are refused; jobs are private") {
+TEST_CASE("service: a job runs with the caller's token, bad tokens are refused, jobs are private") {
     auto env = make_environment();
     // The service token is bob's; alice asks for the job.
     auto config = env.write_service_config("", kBobToken, "", "  level: info\n  format: json\n");

@@ -199,7 +199,7 @@ TEST_CASE("a bulk create rejected with a 4.6 array error applies the others on r
     CHECK(body_of(f.requests[1]).as_array().size() == 3);
 }
 
-TEST_CASE("bulk PATCH: unattributed 400 is bisected; page_size and concurrency bound the requests") {
+TEST_CASE("bulk PATCH: unattributed 400 is bisected, page_size and concurrency bound the requests") {
     Fixture f;
     f.reply = [&](const Request& r) {
         auto items = body_of(r).as_array();
@@ -349,7 +349,7 @@ TEST_CASE("import reads: option codes and option values from the plugin's collec
     CHECK(Target::parse(f.requests[1].target).path == "/netbox/api/plugins/windows-dhcp/option-values/");
 }
 
-TEST_CASE("import writes: failovers and option codes POST to their collections; a value without definition id fails alone") {
+TEST_CASE("import writes: failovers and option codes POST to their collections, a value without definition id fails alone") {
     Fixture f;
     f.reply = [&](const Request& r) {
         auto items = body_of(r).as_array();

@@ -12,7 +12,7 @@ TEST_CASE("single object field errors are formatted 'field: message'") {
     CHECK(e.summary() == "address: Duplicate IP address found in global table: 10.0.1.5/24");
 }
 
-TEST_CASE("several fields and several messages are joined with '; '") {
+TEST_CASE("several fields and several messages are joined with ', '") {
     auto e = NetBoxError::parse(R"({"address": ["bad one", "bad two"], "dns_name": ["Only alphanumeric characters"]})");
     CHECK(e.summary() == "address: bad one; address: bad two; dns_name: Only alphanumeric characters");
 }

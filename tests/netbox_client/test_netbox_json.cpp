@@ -49,7 +49,7 @@ TEST_CASE("page: count, next and null count (cursor mode)") {
     CHECK(cursor->results.empty());
 }
 
-TEST_CASE("a body that is not a list page is an Error; a bad record is only skipped") {
+TEST_CASE("a body that is not a list page is an Error, a bad record is only skipped") {
     CHECK_FALSE(codec::parse_server_page("<html>502</html>"));
     CHECK_FALSE(codec::parse_server_page(R"({"detail": "nope"})"));
     CHECK_FALSE(codec::parse_server_page(R"([1,2])"));
@@ -204,7 +204,7 @@ TEST_CASE("ip create element: ids as integers, changelog message, empty fields o
     CHECK(json::serialize(b) == R"({"address":"10.0.1.6/24","vrf":null,"status":"dhcp"})");
 }
 
-TEST_CASE("ip update element: only changed fields; client id cleared with null; tags as the full set") {
+TEST_CASE("ip update element: only changed fields, client id cleared with null, tags as the full set") {
     nds::engine::IpAddressUpdate u;
     u.id = 42;
     u.dns_name = "";

@@ -64,7 +64,8 @@ asio::awaitable<http::Response> NetboxSim::handle(http::Request request) {
         if (auto r = handle_shared_control(request, target.path, faults_, stats_)) co_return std::move(*r);
         co_return handle_control(request, target);
     }
-    if (auto injected = co_await pre_handle(request, target, faults_, stats_, costs_)) co_return std::move(*injected);
+    auto injected = co_await pre_handle(request, target, faults_, stats_, costs_);
+    if (injected.response) co_return std::move(*injected.response);
 
     std::string request_id = random_uuid();
     ApiResult result;
@@ -78,7 +79,7 @@ asio::awaitable<http::Response> NetboxSim::handle(http::Request request) {
     co_await sleep_ms(std::uint64_t{costs_.latency_ms_per_object_written} * result.objects_attempted);
     result.response.headers.emplace_back("API-Version", config_.api_version);
     result.response.headers.emplace_back("X-Request-ID", request_id);
-    co_return std::move(result.response);
+    co_return cut_response(std::move(result.response), injected.cut);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -42,13 +42,14 @@ asio::awaitable<http::Response> PsuSim::handle(http::Request request) {
         if (auto r = handle_shared_control(request, target.path, faults_, stats_)) co_return std::move(*r);
         co_return handle_control(request, target);
     }
-    if (auto injected = co_await pre_handle(request, target, faults_, stats_, costs_)) co_return std::move(*injected);
+    auto injected = co_await pre_handle(request, target, faults_, stats_, costs_);
+    if (injected.response) co_return std::move(*injected.response);
     Result result = handle_api(request, target);
     if (result.wrote) {
         stats_.add_objects_written(1);
         co_await sleep_ms(costs_.latency_ms_per_object_written);
     }
-    co_return std::move(result.response);
+    co_return cut_response(std::move(result.response), injected.cut);
 }
 
 // ---------------------------------------------------------------------------------------------------------

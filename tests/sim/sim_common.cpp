@@ -137,6 +137,25 @@ std::string to_lower(std::string_view text) {
 // ---------------------------------------------------------------------------------------------------------
 // Faults
 
+namespace {
+
+/// A valid JSON array of about `mb` MiB: [{"filler":"xxxx…"},…] (no field any parser knows).
+std::string huge_json_body(std::uint64_t mb) {
+    const std::string element = "{\"filler\":\"" + std::string(1000, 'x') + "\"}";
+    const std::uint64_t target = mb * 1024 * 1024;
+    std::string body;
+    body.reserve(target + element.size() + 2);
+    body += '[';
+    while (body.size() < target) {
+        if (body.size() > 1) body += ',';
+        body += element;
+    }
+    body += ']';
+    return body;
+}
+
+}  // namespace
+
 std::optional<std::string> Faults::add(const json::value& body) {
     if (!body.is_object()) return "body must be an object with \"rules\"";
     const json::value* rules = field(body.get_object(), "rules");
@@ -157,6 +176,16 @@ std::optional<std::string> Faults::add(const json::value& body) {
         rule.hang = bool_or(o, "hang", false);
         rule.empty_list = bool_or(o, "empty_list", false);
         if (auto m = string_field(o, "malformed")) rule.malformed = *m;
+        auto retry_after = int_or(o, "retry_after", 0);
+        if (retry_after < 0 || retry_after > 3600) return "\"retry_after\" must be 0..3600 seconds";
+        rule.retry_after = static_cast<unsigned>(retry_after);
+        rule.html = bool_or(o, "html", false);
+        auto huge = int_or(o, "huge_body_mb", 0);
+        if (huge < 0 || huge > 1024) return "\"huge_body_mb\" must be 0..1024";
+        rule.huge_body_mb = static_cast<std::uint64_t>(huge);
+        rule.cut = string_or(o, "cut", "");
+        if (!rule.cut.empty() && rule.cut != "reset" && rule.cut != "truncate")
+            return "\"cut\" must be \"reset\" or \"truncate\"";
         if (const json::value* b = field(o, "body")) {
             // A body may be given as a JSON string (sent verbatim) or as a JSON value (serialised).
             rule.body = b->is_string() ? std::string(b->get_string()) : json::serialize(*b);
@@ -165,7 +194,10 @@ std::optional<std::string> Faults::add(const json::value& body) {
         if (status) {
             if (*status < 100 || *status > 599) return "\"status\" must be an HTTP status code";
             rule.status = static_cast<unsigned>(*status);
-        } else if (rule.latency_ms == 0 && !rule.hang && !rule.empty_list && !rule.malformed) {
+        } else if (rule.html) {
+            rule.status = 502;
+        } else if (rule.latency_ms == 0 && !rule.hang && !rule.empty_list && !rule.malformed &&
+                   rule.huge_body_mb == 0 && rule.cut.empty()) {
             // A rule with no effect at all would silently do nothing; default to the documented 500.
             rule.status = 500;
         }
@@ -189,9 +221,23 @@ FaultDecision Faults::match(std::string_view method, std::string_view path, std:
             decision.response = http::json_response(200, "[]");
         } else if (rule.malformed) {
             decision.response = http::json_response(200, *rule.malformed);
+        } else if (rule.huge_body_mb > 0) {
+            decision.response = http::json_response(200, huge_json_body(rule.huge_body_mb));
+        } else if (!rule.cut.empty()) {
+            decision.cut = rule.cut == "reset" ? Cut::reset : Cut::truncate;
+        } else if (rule.html) {
+            http::Response page;
+            page.status = rule.status;
+            page.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+            page.body = "<!DOCTYPE html>\n<html><head><title>" + std::to_string(rule.status) +
+                        " - Server Error</title></head>\n<body><h1>Server Error</h1><p>The gateway did not get a "
+                        "response from the upstream server.</p></body></html>\n";
+            decision.response = std::move(page);
         } else if (rule.status != 0) {
             decision.response = http::json_response(rule.status, rule.body);
         }
+        if (decision.response && rule.retry_after > 0)
+            decision.response->headers.emplace_back("Retry-After", std::to_string(rule.retry_after));
         if (!rule.forever && --rule.remaining == 0) rules_.erase(it);
         return decision;
     }
@@ -212,6 +258,10 @@ json::array Faults::to_json() const {
         o["hang"] = rule.hang;
         o["empty_list"] = rule.empty_list;
         if (rule.malformed) o["malformed"] = *rule.malformed;
+        o["retry_after"] = rule.retry_after;
+        o["html"] = rule.html;
+        o["huge_body_mb"] = rule.huge_body_mb;
+        o["cut"] = rule.cut;
         out.push_back(std::move(o));
     }
     return out;
@@ -306,9 +356,14 @@ std::optional<http::Response> handle_shared_control(const http::Request& request
     return std::nullopt;
 }
 
-asio::awaitable<std::optional<http::Response>> pre_handle(const http::Request& request,
-                                                          const http::Target& target, Faults& faults,
-                                                          Stats& stats, const Costs& costs) {
+http::Response cut_response(http::Response response, Cut cut) {
+    if (cut == Cut::none) return response;
+    response.headers.emplace_back(std::string(http::kSimulateCutHeader), cut == Cut::reset ? "reset" : "truncate");
+    return response;
+}
+
+asio::awaitable<PreHandled> pre_handle(const http::Request& request, const http::Target& target, Faults& faults,
+                                       Stats& stats, const Costs& costs) {
     stats.count_request(request.method, target.path);
     auto q = request.target.find('?');
     std::string_view query = q == std::string::npos ? std::string_view{}
@@ -319,9 +374,9 @@ asio::awaitable<std::optional<http::Response>> pre_handle(const http::Request& r
         // Hold the connection without answering; a client must time out on its own. The process still exits
         // promptly on SIGTERM because stopping the io_context abandons this coroutine.
         co_await sleep_ms(10ull * 60 * 1000);
-        co_return message_reply(504, "error", "injected hang ended");
+        co_return PreHandled{message_reply(504, "error", "injected hang ended"), Cut::none};
     }
-    co_return std::move(decision.response);
+    co_return PreHandled{std::move(decision.response), decision.cut};
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -333,7 +388,7 @@ int run_simulator(int argc, char** argv, const std::vector<std::string>& extra_f
     for (int i = 1; i < argc; ++i) {
         std::string flag = argv[i];
         if (flag == "--help" || flag == "-h") {
-            std::cout << "usage: " << argv[0] << " --port N [--listen 127.0.0.1]";
+            std::cout << "usage: " << argv[0] << " --port N [--listen 127.0.0.1] [--tls-cert PEM --tls-key PEM]";
             for (const auto& f : extra_flags) std::cout << " [--" << f << " VALUE]";
             std::cout << "\n";
             return 0;
@@ -354,12 +409,20 @@ int run_simulator(int argc, char** argv, const std::vector<std::string>& extra_f
             }
         } else if (name == "listen") {
             args.listen = value;
+        } else if (name == "tls-cert") {
+            args.tls_cert = value;
+        } else if (name == "tls-key") {
+            args.tls_key = value;
         } else if (std::find(extra_flags.begin(), extra_flags.end(), name) != extra_flags.end()) {
             args.extra[name] = value;
         } else {
             std::cerr << "unknown flag: " << flag << "\n";
             return 2;
         }
+    }
+    if (args.tls_cert.empty() != args.tls_key.empty()) {
+        std::cerr << "--tls-cert and --tls-key go together\n";
+        return 2;
     }
     for (const auto& name : required_flags) {
         if (!args.extra.count(name)) {
@@ -375,9 +438,13 @@ int run_simulator(int argc, char** argv, const std::vector<std::string>& extra_f
         http::Handler forward = [real](http::Request request) -> asio::awaitable<http::Response> {
             co_return co_await (*real)(std::move(request));
         };
-        http::Server server(io.get_executor(), args.listen, args.port, forward);
+        http::ServerOptions server_options;
+        server_options.tls_cert_file = args.tls_cert;
+        server_options.tls_key_file = args.tls_key;
+        http::Server server(io.get_executor(), args.listen, args.port, forward, server_options);
         std::string host = args.listen.find(':') != std::string::npos ? "[" + args.listen + "]" : args.listen;
-        std::string base_url = "http://" + host + ":" + std::to_string(server.port());
+        std::string scheme = args.tls_cert.empty() ? "http" : "https";
+        std::string base_url = scheme + "://" + host + ":" + std::to_string(server.port());
         *real = factory(io.get_executor(), args, base_url);
         server.start();
 

@@ -72,13 +72,21 @@ struct FaultRule {
     bool hang = false;
     bool empty_list = false;
     std::optional<std::string> malformed;
+    unsigned retry_after = 0;        ///< > 0: a Retry-After header (seconds) on the injected status
+    bool html = false;               ///< an HTML error page (text/html) with `status` (default 502)
+    std::uint64_t huge_body_mb = 0;  ///< > 0: 200 with a valid JSON array of about this many MiB
+    std::string cut;                 ///< "reset" | "truncate": handled normally, then the response is cut
 };
+
+/// How a response is cut off on the wire (see http::kSimulateCutHeader).
+enum class Cut { none, reset, truncate };
 
 /// What a matching rule asks for. `response` is empty when the request should be handled normally (after
 /// `latency`).
 struct FaultDecision {
     std::chrono::milliseconds latency{0};
     bool hang = false;
+    Cut cut = Cut::none;
     std::optional<http::Response> response;
 };
 
@@ -131,11 +139,21 @@ boost::asio::awaitable<void> sleep_ms(std::uint64_t ms);
 std::optional<http::Response> handle_shared_control(const http::Request& request, std::string_view path,
                                                     Faults& faults, Stats& stats);
 
+/// What the fault/stat/latency prologue decided: `response` set = answer with it; else handle the request
+/// normally and pass the result through cut_response(..., cut).
+struct PreHandled {
+    std::optional<http::Response> response;
+    Cut cut = Cut::none;
+};
+
 /// Runs the fault/stat/latency prologue for a non-control request. Returns a response when a fault rule
-/// answers (or hangs, then answers 504 after 10 minutes); nullopt to continue with normal handling.
-boost::asio::awaitable<std::optional<http::Response>> pre_handle(const http::Request& request,
-                                                                 const http::Target& target, Faults& faults,
-                                                                 Stats& stats, const Costs& costs);
+/// answers (or hangs, then answers 504 after 10 minutes); no response to continue with normal handling.
+boost::asio::awaitable<PreHandled> pre_handle(const http::Request& request, const http::Target& target,
+                                              Faults& faults, Stats& stats, const Costs& costs);
+
+/// Marks a normally handled response to be cut on the wire (reset: headers and half the body, then a TCP
+/// RST; truncate: the same, then a clean close). Cut::none returns it unchanged.
+http::Response cut_response(http::Response response, Cut cut);
 
 // ---------------------------------------------------------------------------------------------------------
 // Process runner
@@ -143,6 +161,8 @@ boost::asio::awaitable<std::optional<http::Response>> pre_handle(const http::Req
 struct SimArgs {
     std::string listen = "127.0.0.1";
     std::uint16_t port = 0;
+    std::string tls_cert;  ///< --tls-cert PEM (with --tls-key): serve HTTPS
+    std::string tls_key;
     std::map<std::string, std::string> extra;  ///< other "--name value" pairs, key without dashes
 };
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -48,6 +49,8 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+        // A simulator must not outlive a test that crashed before its destructor ran.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         ::dup2(pipe_fds[1], STDOUT_FILENO);
         ::close(pipe_fds[0]);
         ::close(pipe_fds[1]);
@@ -117,6 +120,7 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
     auto argv = argv_of(program, args, storage);
     pid_t pid = ::fork();
     if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         ::dup2(out_fd, STDOUT_FILENO);
         ::dup2(err_fd, STDERR_FILENO);
         for (const auto& [key, value] : env) ::setenv(key.c_str(), value.c_str(), 1);

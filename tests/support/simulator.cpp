@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 
@@ -16,12 +17,14 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 http::Response http_call(std::uint16_t port, const std::string& method, const std::string& target,
-                         const std::string& body, const http::Headers& headers) {
+                         const std::string& body, const http::Headers& headers, bool tls) {
     asio::io_context io(1);
     http::ClientOptions options;
     options.max_retries = 0;
     options.timeout = std::chrono::seconds(60);
-    http::Client client(io.get_executor(), "http://127.0.0.1:" + std::to_string(port), options);
+    options.verify_tls = false;
+    http::Client client(io.get_executor(), (tls ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port),
+                        options);
     http::Request request;
     request.method = method;
     request.target = target;
@@ -40,6 +43,7 @@ http::Response http_call(std::uint16_t port, const std::string& method, const st
 }
 
 Simulator::Simulator(const std::string& program, std::vector<std::string> args, const std::string& log_path) {
+    tls_ = std::find(args.begin(), args.end(), "--tls-cert") != args.end();
     args.insert(args.begin(), {"--port", "0"});
     process_ = std::make_unique<ChildProcess>(program, args, log_path);
     auto line = process_->read_line(std::chrono::seconds(20));
@@ -49,19 +53,19 @@ Simulator::Simulator(const std::string& program, std::vector<std::string> args, 
 }
 
 json::value Simulator::get(const std::string& target) {
-    auto response = http_call(port_, "GET", target);
+    auto response = http_call(port_, "GET", target, "", {}, tls_);
     if (!response.ok()) throw std::runtime_error("GET " + target + ": HTTP " + std::to_string(response.status) + " " + response.body);
     return json::parse(response.body);
 }
 
 json::value Simulator::post(const std::string& target, const json::value& body) {
-    auto response = http_call(port_, "POST", target, json::serialize(body));
+    auto response = http_call(port_, "POST", target, json::serialize(body), {}, tls_);
     if (!response.ok()) throw std::runtime_error("POST " + target + ": HTTP " + std::to_string(response.status) + " " + response.body);
     return response.body.empty() ? json::value() : json::parse(response.body);
 }
 
 void Simulator::remove(const std::string& target) {
-    auto response = http_call(port_, "DELETE", target);
+    auto response = http_call(port_, "DELETE", target, "", {}, tls_);
     if (!response.ok()) throw std::runtime_error("DELETE " + target + ": HTTP " + std::to_string(response.status));
 }
 

@@ -14,9 +14,10 @@
 
 namespace nds::testing {
 
-/// One HTTP request to 127.0.0.1:port. Throws std::runtime_error when no response arrives.
+/// One HTTP request to 127.0.0.1:port (HTTPS without verification when `tls`). Throws std::runtime_error
+/// when no response arrives.
 http::Response http_call(std::uint16_t port, const std::string& method, const std::string& target,
-                         const std::string& body = "", const http::Headers& headers = {});
+                         const std::string& body = "", const http::Headers& headers = {}, bool tls = false);
 
 class Simulator {
 public:
@@ -24,7 +25,9 @@ public:
     Simulator(const std::string& program, std::vector<std::string> args, const std::string& log_path = "");
 
     std::uint16_t port() const { return port_; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    /// http://, or https:// when started with --tls-cert.
+    std::string url() const { return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_); }
+    pid_t pid() const { return process_->pid(); }
 
     /// Control API; throws when the simulator does not answer 2xx.
     boost::json::value get(const std::string& target);
@@ -44,6 +47,7 @@ public:
 private:
     std::unique_ptr<ChildProcess> process_;
     std::uint16_t port_ = 0;
+    bool tls_ = false;
 };
 
 }  // namespace nds::testing

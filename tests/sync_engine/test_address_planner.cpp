@@ -38,7 +38,7 @@ TEST_CASE("read failure: a failed reservation read also stops the scope") {
     CHECK(has_problem(plan, Severity::error, "no IP changes for scope"));
 }
 
-TEST_CASE("read failure: only the failed scope stops; other scopes go on") {
+TEST_CASE("read failure: only the failed scope stops, other scopes go on") {
     auto w = standard_world();
     w.add_prefix(11, "10.0.2.0/24");
     w.add_scope(101, "Building B", 11, "10.0.2.10", "10.0.2.200", 1);
@@ -86,4 +86,17 @@ TEST_CASE("one action per IP: back-fill then downgrade of the same IP merge into
     CHECK(plan.write_count() == 1);
     CHECK(plan.ip_updates[0].client_id == std::optional<std::string>(kMac1));
     CHECK(plan.ip_updates[0].status == std::optional<std::string>("dhcp"));
+}
+
+TEST_CASE("skipped records: a lease list with unusable records gets creates and updates but no cleanup") {
+    auto w = standard_world();
+    w.add_ip(1, "10.0.1.50/24", "dhcp", kMac1, "pc1", {"dhcp-sync"});  // its lease record was unusable
+    w.add_lease("dhcp01", kScope, "10.0.1.60", kMac2, "new");
+    w.data("dhcp01", kScope).complete = false;
+    auto plan = w.addresses_plan();
+    CHECK(plan.ip_deletes.empty());
+    CHECK(plan.ip_creates.size() == 1);
+    CHECK(has_problem(plan, Severity::warning, "no cleanup (deletes) for scope"));
+    w.data("dhcp01", kScope).complete = true;
+    CHECK(w.addresses_plan().ip_deletes.size() == 1);
 }

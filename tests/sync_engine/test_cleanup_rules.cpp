@@ -130,7 +130,7 @@ TEST_CASE("cleanup via plan: row 7 downgrade is an IpAddressUpdate of the status
     CHECK(plan.ip_deletes.empty());
 }
 
-TEST_CASE("cleanup via plan: rows 8 and 10 delete; rows 4 and 5 keep") {
+TEST_CASE("cleanup via plan: rows 8 and 10 delete, rows 4 and 5 keep") {
     auto w = standard_world();
     w.add_ip(1, "10.0.1.11/24", "reserved", kMac1, "", {"dhcp-sync"});  // row 8
     w.add_ip(2, "10.0.1.12/24", "dhcp", "", "", {});                    // row 10 (unmanaged L)

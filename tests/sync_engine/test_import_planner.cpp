@@ -108,7 +108,7 @@ TEST_CASE("import into an empty NetBox: prefix and standalone scope with the ser
     CHECK(p.plan.exclusion_creates[0].note.scope == "Building A");
 }
 
-TEST_CASE("import: an existing prefix is used; without create_missing_prefixes a missing one is an error") {
+TEST_CASE("import: an existing prefix is used, without create_missing_prefixes a missing one is an error") {
     ImportWorld w;
     w.add_remote_scope("10.0.2.0", "Building B");
     w.base.add_prefix(10, "10.0.1.0/24", 7);
@@ -130,7 +130,7 @@ TEST_CASE("import: a network in several VRFs is an error, not a guess") {
     CHECK(has_error(p, ImportCategory::scopes, "exists in 2 VRFs"));
 }
 
-TEST_CASE("import: an existing scope (same prefix and name) is skipped; its missing exclusion ranges are added") {
+TEST_CASE("import: an existing scope (same prefix and name) is skipped, its missing exclusion ranges are added") {
     ImportWorld w;
     w.base.add_prefix(10, "10.0.1.0/24");
     w.base.add_scope(100, "Building A", 10, "10.0.1.10", "10.0.1.200", 2);  // another server's
@@ -168,7 +168,7 @@ TEST_CASE("import: same prefix, other name, other owner -> a second scope is cre
     CHECK(p.plan.scope_creates[0].prefix_id == 10);
 }
 
-TEST_CASE("import: inactive scopes are imported; lease 0 and router 0.0.0.0 mean default and none") {
+TEST_CASE("import: inactive scopes are imported, lease 0 and router 0.0.0.0 mean default and none") {
     ImportWorld w;
     auto& s = w.server.scopes->front();
     s.active = false;
@@ -203,7 +203,7 @@ TEST_CASE("import: failover created with this server as primary and the partner 
     CHECK_FALSE(p.plan.scope_creates[0].server_id);
 }
 
-TEST_CASE("import: a missing failover partner is an error naming the host; its scopes become standalone") {
+TEST_CASE("import: a missing failover partner is an error naming the host, its scopes become standalone") {
     ImportWorld w;
     w.add_remote_failover("FO-1", "dhcp09.example.com");
     w.server.scopes->front().failover_name = "FO-1";
@@ -238,7 +238,7 @@ TEST_CASE("import: a failover NetBox does not link to this server -> the scope i
     CHECK(has_error(p, ImportCategory::scopes, "which NetBox does not link to server 'dhcp01'"));
 }
 
-TEST_CASE("import: authenticated failover imported with enable_auth off and a warning; partner = self is an error") {
+TEST_CASE("import: authenticated failover imported with enable_auth off and a warning, partner = self is an error") {
     ImportWorld w;
     w.add_remote_failover("FO-AUTH", "dhcp02.example.com", true);
     w.add_remote_failover("FO-SELF", "dhcp01.example.com");
@@ -280,7 +280,7 @@ TEST_CASE("import: an unknown server is an error and nothing is planned") {
     CHECK(has_problem(p.plan, Severity::error, "unknown DHCP server 'nope'"));
 }
 
-TEST_CASE("import options: 3 and 51 stay on the scope; unknown codes get a definition; values joined with ', '") {
+TEST_CASE("import options: 3 and 51 stay on the scope, unknown codes get a definition, values joined with ', '") {
     ImportWorld w;
     w.add_option("10.0.1.0", 3, "Router", {"10.0.1.1"}, "IPv4Address");
     w.add_option("10.0.1.0", 51, "Lease", {"28800"}, "DWord");
@@ -347,7 +347,7 @@ TEST_CASE("import options: the Windows option type chooses the definition's data
     CHECK(option_data_type(DhcpOptionValue{15, "", {"x"}, "String", ""}) == "String");
 }
 
-TEST_CASE("import: failed option or exclusion reads are errors of their category; the scope is still created") {
+TEST_CASE("import: failed option or exclusion reads are errors of their category, the scope is still created") {
     ImportWorld w;
     auto& data = w.data("10.0.1.0");
     data.options.reset();

@@ -36,7 +36,7 @@ TEST_CASE("protection: the tag protects, and no tag setting protects nothing") {
     CHECK_FALSE(none.tagged(ip_at("10.0.1.5", std::nullopt, {""})));
 }
 
-TEST_CASE("protection: a VRF prefix protects its VRF only; a global prefix protects every VRF") {
+TEST_CASE("protection: a VRF prefix protects its VRF only, a global prefix protects every VRF") {
     SyncSettings s;
     s.protect_tag = "sync-protect";
     Protection p(s, {NetBoxPrefix{1, net("10.0.1.0/25"), 7, {}}, NetBoxPrefix{2, net("10.0.2.0/24"), std::nullopt, {}}});

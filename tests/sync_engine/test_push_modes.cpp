@@ -48,7 +48,7 @@ TEST_CASE("push_scope_info: a server scope NetBox does not have is neither impor
     CHECK(has_skip(plan, "push_scope_info: not imported"));
 }
 
-TEST_CASE("push_scope_info: router removed in NetBox is removed on the server; nothing goes to NetBox") {
+TEST_CASE("push_scope_info: router removed in NetBox is removed on the server, nothing goes to NetBox") {
     auto w = scope_push_world();
     w.scope(100).router.reset();
     auto plan = w.scopes_plan();
@@ -84,7 +84,7 @@ TEST_CASE("push_reservations: prune never removes a reservation NetBox protects"
     CHECK(plan.reservation_deletes[0].note.reason.find("prune_reservations") != std::string::npos);
 }
 
-TEST_CASE("push_reservations: a duplicate MAC is reported per record; the other reservations still go") {
+TEST_CASE("push_reservations: a duplicate MAC is reported per record, the other reservations still go") {
     auto w = reservation_push_world();
     w.add_ip(1, "10.0.1.50/24", "reserved", kMac1, "on-server", {"dhcp-sync"});
     w.add_reservation("dhcp01", kScope, "10.0.1.50", kMac1, "on-server");

@@ -64,7 +64,7 @@ TEST_CASE("push: a client id on two IPs of the scope -> the first is pushed, the
     CHECK(has_problem(plan, Severity::warning, "already pushed for 10.0.1.50"));
 }
 
-TEST_CASE("push: name or description differ -> ReservationUpdate; an empty NetBox value never wipes") {
+TEST_CASE("push: name or description differ -> ReservationUpdate, an empty NetBox value never wipes") {
     auto w = push_world();
     w.add_ip(1, "10.0.1.50/24", "reserved", kMac1, "new-name", {"dhcp-sync"});
     w.add_reservation("dhcp01", kScope, "10.0.1.50", kMac1, "old-name", "server text");

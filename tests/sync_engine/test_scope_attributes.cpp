@@ -25,7 +25,7 @@ TEST_CASE("attribute pull: only the changed fields, with old -> new in the reaso
     CHECK(plan.write_count() == 1);
 }
 
-TEST_CASE("attribute pull: an empty remote name never renames; lease 0 means 86400") {
+TEST_CASE("attribute pull: an empty remote name never renames, lease 0 means 86400") {
     auto w = standard_world();
     auto& r = w.remote_scope("dhcp01", kScope);
     r.name = "";
@@ -33,7 +33,7 @@ TEST_CASE("attribute pull: an empty remote name never renames; lease 0 means 864
     CHECK(w.scopes_plan().empty());
 }
 
-TEST_CASE("attribute pull: the router is always compared; removed on the server -> cleared") {
+TEST_CASE("attribute pull: the router is always compared, removed on the server -> cleared") {
     auto w = standard_world();
     w.remote_scope("dhcp01", kScope).router.reset();
     auto plan = w.scopes_plan();

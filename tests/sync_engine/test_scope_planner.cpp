@@ -64,7 +64,7 @@ TEST_CASE("scope list with unusable records: scopes missing from it are not dele
     CHECK(w.scopes_plan().dhcp_scope_writes.empty());
 }
 
-TEST_CASE("active_scopes_only: a scope missing from the list may be inactive; it is left alone") {
+TEST_CASE("active_scopes_only: a scope missing from the list may be inactive, it is left alone") {
     auto w = missing_world();
     w.settings.active_scopes_only = true;
     auto plan = w.scopes_plan();
@@ -131,7 +131,7 @@ TEST_CASE("scope in maintenance: no attribute or exclusion changes, and a skip")
     CHECK(has_skip(plan, "scope in maintenance"));
 }
 
-TEST_CASE("the primary syncs a failover scope; the secondary does not touch it") {
+TEST_CASE("the primary syncs a failover scope, the secondary does not touch it") {
     World w;
     w.add_server(1, "dhcp-a");
     w.add_server(2, "dhcp-b");
@@ -155,4 +155,21 @@ TEST_CASE("a NetBox scope of another server with the same network is neither mat
     REQUIRE(plan.scope_creates.size() == 1);  // dhcp01's own copy is imported
     CHECK(plan.scope_creates[0].server_id == std::optional<ObjectId>(1));
     CHECK(plan.scope_creates[0].prefix_id == std::optional<ObjectId>(10));
+}
+
+TEST_CASE("an empty scope list deletes no NetBox scope (an error swallowed by PSU), unless allowed") {
+    auto w = standard_world();
+    w.dhcp["dhcp01"].scopes->clear();
+    auto plan = w.scopes_plan();
+    CHECK(plan.scope_deletes.empty());
+    CHECK(has_problem(plan, Severity::error, "empty scope list"));
+    w.settings.allow_mass_delete = true;
+    CHECK(w.scopes_plan().scope_deletes.size() == 1);
+}
+
+TEST_CASE("a non-empty scope list that lacks one NetBox scope still deletes it") {
+    auto w = missing_world();
+    auto plan = w.scopes_plan();
+    CHECK(plan.scope_deletes.size() == 1);
+    CHECK_FALSE(has_problem(plan, Severity::error, "empty scope list"));
 }

@@ -138,7 +138,7 @@ TEST_CASE("fallback: --server SECONDARY alone still takes over from a down prima
     CHECK(d.problems.empty());  // the primary is not in this run, so its state is not a run problem
 }
 
-TEST_CASE("--server: only the named servers run; an unknown name is an error") {
+TEST_CASE("--server: only the named servers run, an unknown name is an error") {
     World w;
     w.add_server(1, "dhcp01");
     w.add_server(2, "dhcp02");
