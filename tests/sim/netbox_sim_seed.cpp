@@ -6,24 +6,6 @@ namespace nds::sim::netbox {
 
 namespace {
 
-struct SeedError {
-    std::string message;
-};
-
-[[noreturn]] void fail(std::string message) { throw SeedError{std::move(message)}; }
-
-const json::array& array_of(const json::object& body, std::string_view key) {
-    static const json::array empty;
-    const json::value* v = field(body, key);
-    if (v == nullptr || v->is_null()) return empty;
-    if (!v->is_array()) fail("\"" + std::string(key) + "\" must be an array");
-    return v->get_array();
-}
-
-const json::object& object_of(const json::value& v, std::string_view what) {
-    if (!v.is_object()) fail(std::string(what) + " entries must be objects");
-    return v.get_object();
-}
 
 std::string required_string(const json::object& o, std::string_view key, std::string_view what) {
     auto s = string_field(o, key);

@@ -466,4 +466,19 @@ int run_simulator(int argc, char** argv, const std::vector<std::string>& extra_f
     }
 }
 
+void fail(std::string message) { throw SeedError{std::move(message)}; }
+
+const json::array& array_of(const json::object& body, std::string_view key) {
+    static const json::array empty;
+    const json::value* v = field(body, key);
+    if (v == nullptr || v->is_null()) return empty;
+    if (!v->is_array()) fail("\"" + std::string(key) + "\" must be an array");
+    return v->get_array();
+}
+
+const json::object& object_of(const json::value& v, std::string_view what) {
+    if (!v.is_object()) fail(std::string(what) + " entries must be objects");
+    return v.get_object();
+}
+
 }  // namespace nds::sim

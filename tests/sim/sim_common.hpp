@@ -41,6 +41,16 @@ const json::value* field(const json::object& object, std::string_view key);
 std::optional<std::string> string_field(const json::object& object, std::string_view key);
 std::optional<std::int64_t> int_field(const json::object& object, std::string_view key);
 std::optional<bool> bool_field(const json::object& object, std::string_view key);
+
+/// Thrown while reading a POST /_sim/seed body; the control API answers 400 with the message and seeds nothing.
+struct SeedError {
+    std::string message;
+};
+[[noreturn]] void fail(std::string message);
+/// body[key] as an array (absent or null = empty); anything else is a SeedError.
+const json::array& array_of(const json::object& body, std::string_view key);
+/// A seed entry as an object; anything else is a SeedError naming `what`.
+const json::object& object_of(const json::value& v, std::string_view what);
 std::string string_or(const json::object& object, std::string_view key, std::string fallback);
 std::int64_t int_or(const json::object& object, std::string_view key, std::int64_t fallback);
 bool bool_or(const json::object& object, std::string_view key, bool fallback);
