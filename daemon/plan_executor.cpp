@@ -82,12 +82,15 @@ asio::awaitable<std::vector<engine::ObjectId>> PlanExecutor::write_batches(Objec
                                                                            RunReport& report, Call call) {
     std::vector<engine::ObjectId> created;
     if (actions.empty()) co_return created;
-    if (!stop_) {  // the sync command: one bulk call per object type
+    // With a stop flag (the service) a batch is one wave of requests, so a stop is honoured between waves.
+    // Without one, a batch spans several waves: the client then holds the serialised objects of one slice,
+    // not of the whole plan (100,000 creates on a first sync), at the cost of a pause between slices.
+    std::size_t size = batch_size_ ? batch_size_ * (stop_ ? 1 : kWavesPerSlice) : actions.size();
+    if (!stop_ && size >= actions.size()) {
         auto result = co_await call(actions, std::size_t{0});
         record(report, log_, kind, verb, actions, result);
         co_return result.created_ids;
     }
-    std::size_t size = batch_size_ ? batch_size_ : actions.size();
     for (std::size_t offset = 0; offset < actions.size(); offset += size) {
         auto end = std::min(actions.size(), offset + size);
         if (stopping()) {

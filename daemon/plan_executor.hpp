@@ -44,8 +44,8 @@ public:
 private:
     bool stopping() const { return stop_ && stop_->load(); }
     void skip_stopped(engine::ObjectKind kind, engine::Verb verb, engine::ActionNote note, RunReport& report);
-    /// Writes `actions` through `call(batch)` in batches (one batch without a stop flag); returns the
-    /// created ids of all batches in order (0 for skipped ones).
+    /// Writes `actions` through `call(batch)` in batches (one wave with a stop flag, kWavesPerSlice waves
+    /// without); returns the created ids of all batches in order (0 for skipped ones).
     template <class Action, class Call>
     boost::asio::awaitable<std::vector<engine::ObjectId>> write_batches(engine::ObjectKind kind, engine::Verb verb,
                                                                           const std::vector<Action>& actions,
@@ -72,7 +72,8 @@ private:
     Logger& log_;
     int max_concurrent_servers_;
     const std::atomic<bool>* stop_ = nullptr;
-    std::size_t batch_size_ = 0;
+    std::size_t batch_size_ = 0;  ///< objects in one wave of NetBox requests (page size x writes in flight)
+    static constexpr std::size_t kWavesPerSlice = 8;
     std::size_t not_applied_ = 0;
 };
 
