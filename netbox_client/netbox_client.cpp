@@ -302,6 +302,39 @@ struct NetBoxClient::Impl {
 
     /// Takes everything by value: the public write methods build the objects eagerly and return this
     /// coroutine, so their callers may pass temporaries and co_await later.
+    /// Creates whose payload needs the NetBox id of another object (a scope's prefix, an option value's
+    /// definition): `ids[i]`, else `fallback(creates[i])`. Those without one fail with `missing(c)`; the
+    /// rest are serialised for one bulk POST, and merge() maps the ids NetBox returns back to `creates`.
+    struct ReferencedBatch {
+        WriteReport report;
+        std::vector<BulkObject> objects;
+        std::vector<std::size_t> sent;  ///< objects[k] is creates[sent[k]]
+
+        void merge(BulkResult& result) {
+            report.applied = result.applied;
+            for (auto& f : result.failures) report.failures.push_back(std::move(f));
+            for (std::size_t k = 0; k < sent.size(); ++k) report.created_ids[sent[k]] = result.created_ids[k];
+        }
+    };
+
+    template <class Create, class Fallback, class Element, class Missing>
+    ReferencedBatch referenced_batch(const std::vector<Create>& creates, const std::vector<ObjectId>& ids,
+                                     engine::ObjectKind kind, Fallback fallback, Element element, Missing missing) {
+        ReferencedBatch batch;
+        batch.report.created_ids.assign(creates.size(), 0);
+        for (std::size_t i = 0; i < creates.size(); ++i) {
+            const auto& c = creates[i];
+            ObjectId id = i < ids.size() && ids[i] > 0 ? ids[i] : fallback(c);
+            if (id <= 0) {
+                batch.report.failures.push_back({kind, c.note.object, c.note.server, c.note.scope, missing(c)});
+                continue;
+            }
+            batch.objects.push_back(object_of(c, kind, element(c, id)));
+            batch.sent.push_back(i);
+        }
+        return batch;
+    }
+
     awaitable<WriteReport> write(std::string method, std::string path, std::vector<BulkObject> objects) {
         auto result = co_await bulk(method, std::move(path), objects);
         WriteReport report;
@@ -451,27 +484,18 @@ awaitable<WriteReport> NetBoxClient::create_option_values(const std::vector<engi
 
 awaitable<WriteReport> NetBoxClient::Impl::create_option_values(std::vector<engine::OptionValueCreate> creates,
                                                                 std::vector<ObjectId> definition_ids) {
-    WriteReport report;
-    report.created_ids.assign(creates.size(), 0);
-    std::vector<BulkObject> objects;
-    std::vector<std::size_t> sent;  // objects[k] is creates[sent[k]]
-    for (std::size_t i = 0; i < creates.size(); ++i) {
-        const auto& c = creates[i];
-        ObjectId definition = i < definition_ids.size() && definition_ids[i] > 0 ? definition_ids[i] : c.definition_id.value_or(0);
-        if (definition <= 0) {
-            report.failures.push_back({engine::ObjectKind::option_value, c.note.object, c.note.server, c.note.scope,
-                                       "the definition of option " + std::to_string(c.code) + " has no NetBox id (it was not created)"});
-            continue;
-        }
-        objects.push_back(object_of(c, engine::ObjectKind::option_value,
-                                    codec::option_value_create_element(c, definition, options.changelog_message)));
-        sent.push_back(i);
-    }
-    auto result = co_await bulk("POST", plugin + std::string(query::kPluginOptionValues), objects);
-    report.applied = result.applied;
-    for (auto& f : result.failures) report.failures.push_back(std::move(f));
-    for (std::size_t k = 0; k < sent.size(); ++k) report.created_ids[sent[k]] = result.created_ids[k];
-    co_return report;
+    auto batch = referenced_batch(
+        creates, definition_ids, engine::ObjectKind::option_value,
+        [](const engine::OptionValueCreate& c) { return c.definition_id.value_or(0); },
+        [&](const engine::OptionValueCreate& c, ObjectId definition) {
+            return codec::option_value_create_element(c, definition, options.changelog_message);
+        },
+        [](const engine::OptionValueCreate& c) {
+            return "the definition of option " + std::to_string(c.code) + " has no NetBox id (it was not created)";
+        });
+    auto result = co_await bulk("POST", plugin + std::string(query::kPluginOptionValues), batch.objects);
+    batch.merge(result);
+    co_return std::move(batch.report);
 }
 
 awaitable<WriteReport> NetBoxClient::create_prefixes(const std::vector<engine::PrefixCreate>& creates) {
@@ -488,26 +512,19 @@ awaitable<WriteReport> NetBoxClient::create_scopes(const std::vector<engine::Sco
 
 awaitable<WriteReport> NetBoxClient::Impl::create_scopes(std::vector<engine::ScopeCreate> creates,
                                                          std::vector<ObjectId> prefix_ids) {
-    WriteReport report;
-    report.created_ids.assign(creates.size(), 0);
-    std::vector<BulkObject> objects;
-    std::vector<std::size_t> sent;  // objects[k] is creates[sent[k]]
-    for (std::size_t i = 0; i < creates.size(); ++i) {
-        const auto& c = creates[i];
-        ObjectId prefix_id = i < prefix_ids.size() ? prefix_ids[i] : 0;
-        if (prefix_id <= 0) prefix_id = c.prefix_id.value_or(0);
-        if (prefix_id <= 0) {
-            report.failures.push_back({engine::ObjectKind::scope, c.note.object, c.note.server, c.note.scope,
-                                       "prefix " + c.prefix.to_string() + " has no NetBox id (it was not created)"});
-            continue;
-        }
-        objects.push_back(object_of(c, engine::ObjectKind::scope, codec::scope_create_element(c, prefix_id, options.changelog_message)));
-        sent.push_back(i);
-    }
-    auto result = co_await bulk("POST", plugin + "scopes/", objects);
-    report.applied = result.applied;
-    for (auto& f : result.failures) report.failures.push_back(std::move(f));
-    for (std::size_t k = 0; k < sent.size(); ++k) report.created_ids[sent[k]] = result.created_ids[k];
+    auto batch = referenced_batch(
+        creates, prefix_ids, engine::ObjectKind::scope,
+        [](const engine::ScopeCreate& c) { return c.prefix_id.value_or(0); },
+        [&](const engine::ScopeCreate& c, ObjectId prefix_id) {
+            return codec::scope_create_element(c, prefix_id, options.changelog_message);
+        },
+        [](const engine::ScopeCreate& c) {
+            return "prefix " + c.prefix.to_string() + " has no NetBox id (it was not created)";
+        });
+    auto result = co_await bulk("POST", plugin + "scopes/", batch.objects);
+    batch.merge(result);
+    auto& report = batch.report;
+    const auto& sent = batch.sent;
 
     // The exclusion ranges of the new scopes (the scope serializer does not take them inline).
     std::vector<BulkObject> ranges;
