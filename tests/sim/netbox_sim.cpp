@@ -94,11 +94,13 @@ http::Response NetboxSim::handle_control(const http::Request& request, const htt
         if (auto error = seed_state(state_, body->get_object())) return message_reply(400, "error", *error);
         ++state_.version;
         state_.invalidate_caches();
+        forget_all_rendered();
         return json_reply(200, json::object{{"ok", true}});
     }
     if (path == "/_sim/reset" && method == "POST") {
         state_.clear();
         list_cache_.clear();
+        forget_all_rendered();
         return json_reply(200, json::object{{"ok", true}});
     }
     if (path == "/_sim/state" && method == "GET") return json_reply(200, dump_state(resources_, state_));
@@ -142,6 +144,7 @@ http::Response NetboxSim::set_config(const json::value& body) {
         next.enforce_global_unique = v->get_bool();
     }
     config_ = next;
+    forget_all_rendered();  // the API version shapes some objects
     return json_reply(200, config_json());
 }
 
@@ -264,7 +267,7 @@ NetboxSim::ApiResult NetboxSim::handle_api(const http::Request& request, const h
             } else if (!resource->exists(*detail_id)) {
                 result.response = detail(404, not_found_message(resource->object_type()));
             } else {
-                result.response = json_reply(200, resource->serialize(*detail_id));
+                result.response = http::json_response(200, resource->rendered(*detail_id));
             }
             return result;
         }
@@ -314,7 +317,7 @@ http::Response NetboxSim::list(Resource& resource, const http::Target& target) {
     const std::vector<Id>& ids =
         cached_ids(std::string(resource.path()), target, [&] { return resource.list(target); }, error);
     if (error) return json_reply(400, *error);
-    return paginate(ids, target, [&](Id id) { return json::value(resource.serialize(id)); });
+    return paginate(ids, target, [&](Id id, std::string& out) { out += resource.rendered(id); });
 }
 
 http::Response NetboxSim::list_changes(const http::Target& target) {
@@ -358,11 +361,11 @@ http::Response NetboxSim::list_changes(const http::Target& target) {
         return r;
     }, error);
     if (error) return json_reply(400, *error);
-    return paginate(ids, target, [&](Id id) { return json::value(find(id)->record); });
+    return paginate(ids, target, [&](Id id, std::string& out) { out += json::serialize(find(id)->record); });
 }
 
 http::Response NetboxSim::paginate(const std::vector<Id>& ids, const http::Target& target,
-                                   const std::function<json::value(Id)>& render) {
+                                   const std::function<void(Id, std::string&)>& append_json) {
     // Limit semantics of netbox-api.md §2: default 50, capped by max_page_size; 0 means max_page_size (all
     // rows only when max_page_size is 0); negative or non-integer values are ignored.
     const std::size_t max = config_.max_page_size;
@@ -380,45 +383,48 @@ http::Response NetboxSim::paginate(const std::vector<Id>& ids, const http::Targe
     auto link = [&](std::vector<std::pair<std::string, std::string>> extra) {
         http::QueryParams params = keep;
         for (auto& e : extra) params.push_back(std::move(e));
-        return json::value(base_url_ + http::make_target(target.path, params));
+        return json::serialize(json::value(base_url_ + http::make_target(target.path, params)));
+    };
+    // The page is assembled as text from each object's rendered JSON (see Resource::rendered).
+    auto page = [](std::string count, std::string next, std::string previous, std::string results) {
+        return http::json_response(200, "{\"count\":" + count + ",\"next\":" + next + ",\"previous\":" + previous +
+                                            ",\"results\":[" + results + "]}");
+    };
+    std::string results;
+    auto add = [&](Id id) {
+        if (!results.empty()) results += ',';
+        append_json(id, results);
     };
 
-    json::object page;
-    json::array results;
     if (auto start = target.get("start")) {
         // Keyset pagination (4.6+): ids >= start, count and previous always null.
         auto s = parse_int(*start);
         if (!s || *s < 0) return json_reply(400, json::object{{"start", json::array{"Must be a non-negative integer."}}});
         if (target.get("offset")) return json_reply(400, json::object{{"detail", "start and offset cannot be combined."}});
         auto it = std::lower_bound(ids.begin(), ids.end(), *s);
-        for (std::size_t n = 0; it != ids.end() && n < limit; ++it, ++n) results.push_back(render(*it));
-        page["count"] = nullptr;
-        page["next"] = results.size() == limit && it != ids.end()
-                           ? link({{"limit", std::to_string(limit)}, {"start", std::to_string(*(it - 1) + 1)}})
-                           : json::value(nullptr);
-        page["previous"] = nullptr;
-        page["results"] = std::move(results);
-        return json_reply(200, page);
+        std::size_t n = 0;
+        for (; it != ids.end() && n < limit; ++it, ++n) add(*it);
+        std::string next = n == limit && it != ids.end()
+                               ? link({{"limit", std::to_string(limit)}, {"start", std::to_string(*(it - 1) + 1)}})
+                               : "null";
+        return page("null", std::move(next), "null", std::move(results));
     }
 
     std::size_t offset = 0;
     if (auto o = target.get("offset")) {
         if (auto n = parse_int(*o); n && *n >= 0) offset = static_cast<std::size_t>(*n);
     }
-    for (std::size_t i = offset; i < ids.size() && i < offset + limit; ++i) results.push_back(render(ids[i]));
-    page["count"] = ids.size();
-    page["next"] = offset + limit < ids.size()
-                       ? link({{"limit", std::to_string(limit)}, {"offset", std::to_string(offset + limit)}})
-                       : json::value(nullptr);
-    if (offset == 0) {
-        page["previous"] = nullptr;
-    } else if (offset <= limit) {
-        page["previous"] = link({{"limit", std::to_string(limit)}});
-    } else {
-        page["previous"] = link({{"limit", std::to_string(limit)}, {"offset", std::to_string(offset - limit)}});
+    for (std::size_t i = offset; i < ids.size() && i < offset + limit; ++i) add(ids[i]);
+    std::string next = offset + limit < ids.size()
+                           ? link({{"limit", std::to_string(limit)}, {"offset", std::to_string(offset + limit)}})
+                           : "null";
+    std::string previous = "null";
+    if (offset > 0 && offset <= limit) {
+        previous = link({{"limit", std::to_string(limit)}});
+    } else if (offset > limit) {
+        previous = link({{"limit", std::to_string(limit)}, {"offset", std::to_string(offset - limit)}});
     }
-    page["results"] = std::move(results);
-    return json_reply(200, page);
+    return page(std::to_string(ids.size()), std::move(next), std::move(previous), std::move(results));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -427,6 +433,35 @@ http::Response NetboxSim::paginate(const std::vector<Id>& ids, const http::Targe
 void NetboxSim::abort(Transaction& txn) {
     txn.rollback();
     state_.invalidate_caches();
+    forget_all_rendered();
+}
+
+void NetboxSim::forget_all_rendered() {
+    for (const auto& r : resources_.all) r->forget_all_rendered();
+}
+
+void NetboxSim::forget_rendered(const std::vector<PendingChange>& changes) {
+    if (changes.empty()) return;
+    for (const auto& r : resources_.all) {
+        bool only_own_rows = r->renders_from_own_row() &&
+                             std::all_of(changes.begin(), changes.end(),
+                                         [&](const PendingChange& c) { return c.object_type == r->object_type(); });
+        if (!only_own_rows) {
+            r->forget_all_rendered();
+            continue;
+        }
+        for (const auto& c : changes) r->forget_rendered(c.object_id);
+    }
+}
+
+std::string NetboxSim::rendered_list(const Resource& resource, const std::vector<Id>& ids) {
+    std::string out = "[";
+    for (Id id : ids) {
+        if (out.size() > 1) out += ',';
+        out += resource.rendered(id);
+    }
+    out += ']';
+    return out;
 }
 
 void NetboxSim::commit(Transaction& txn, std::vector<PendingChange>& changes, const User& user,
@@ -464,6 +499,7 @@ void NetboxSim::commit(Transaction& txn, std::vector<PendingChange>& changes, co
         state_.changes.push_back(std::move(change));
     }
     if (!changes.empty()) ++state_.version;
+    forget_rendered(changes);
 }
 
 json::object NetboxSim::bulk_errors_47(std::string_view verb, std::size_t failed, std::size_t total,
@@ -551,13 +587,7 @@ NetboxSim::ApiResult NetboxSim::create(Resource& resource, const json::value& bo
     }
     commit(txn, changes, user, request_id);
     result.objects_written = created.size();
-    if (!bulk) {
-        result.response = json_reply(201, resource.serialize(created.front()));
-    } else {
-        json::array out;
-        for (Id id : created) out.push_back(resource.serialize(id));
-        result.response = json_reply(201, out);
-    }
+    result.response = http::json_response(201, bulk ? rendered_list(resource, created) : resource.rendered(created.front()));
     return result;
 }
 
@@ -660,13 +690,7 @@ NetboxSim::ApiResult NetboxSim::update(Resource& resource, const json::value& bo
     }
     commit(txn, changes, user, request_id);
     result.objects_written = updated.size();
-    if (!bulk) {
-        result.response = json_reply(200, resource.serialize(updated.front()));
-    } else {
-        json::array out;
-        for (Id id : updated) out.push_back(resource.serialize(id));
-        result.response = json_reply(200, out);
-    }
+    result.response = http::json_response(200, bulk ? rendered_list(resource, updated) : resource.rendered(updated.front()));
     return result;
 }
 

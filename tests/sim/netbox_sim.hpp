@@ -58,7 +58,7 @@ private:
     http::Response list_changes(const http::Target& target);
     /// Shared limit/offset (and start=) pagination over ascending ids.
     http::Response paginate(const std::vector<Id>& ids, const http::Target& target,
-                            const std::function<json::value(Id)>& render);
+                            const std::function<void(Id, std::string&)>& append_json);
     /// Matching ids for a list query, cached per (query, state version): paging through a million IPs
     /// must not re-filter everything for every page.
     const std::vector<Id>& cached_ids(const std::string& collection, const http::Target& target,
@@ -76,6 +76,11 @@ private:
     void abort(Transaction& txn);
     /// Commits a successful request: appends its change records and bumps the state version.
     void commit(Transaction& txn, std::vector<PendingChange>& changes, const User& user, const std::string& request_id);
+    /// Drops the rendered JSON a commit made stale (see Resource::rendered).
+    void forget_rendered(const std::vector<PendingChange>& changes);
+    void forget_all_rendered();
+    /// A JSON array of the objects' rendered forms: the answer of a bulk write.
+    static std::string rendered_list(const Resource& resource, const std::vector<Id>& ids);
     /// The 4.7 bulk failure envelope.
     json::object bulk_errors_47(std::string_view verb, std::size_t failed, std::size_t total, json::array errors) const;
 

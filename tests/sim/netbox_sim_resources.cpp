@@ -161,6 +161,12 @@ Resources make_resources(Context& ctx) {
 
 std::string Resource::url(Id id) const { return ctx_.base_url + std::string(path()) + std::to_string(id) + "/"; }
 
+const std::string& Resource::rendered(Id id) const {
+    auto it = rendered_.find(id);
+    if (it == rendered_.end()) it = rendered_.emplace(id, json::serialize(serialize(id))).first;
+    return it->second;
+}
+
 json::array Resource::tags_json(const std::vector<Id>& tags) const {
     json::array out;
     for (Id id : tags) {

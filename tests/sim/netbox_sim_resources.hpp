@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -80,6 +81,18 @@ public:
 
     std::string url(Id id) const;
 
+    /// The object's REST JSON text, rendered at most once per change: list pages and write answers are
+    /// concatenations of these, so the simulator's own CPU stays small beside the injected costs it models.
+    const std::string& rendered(Id id) const;
+    /// Called after a commit that changed only rows of this collection (when their rendering depends on
+    /// nothing but the row and other collections) ...
+    void forget_rendered(Id id) const { rendered_.erase(id); }
+    /// ... and after anything else that changed state or configuration.
+    void forget_all_rendered() const { rendered_.clear(); }
+    /// True when an object's REST form depends on its own row and on other collections only, never on
+    /// sibling rows (a prefix's depth does, an IP's does not).
+    virtual bool renders_from_own_row() const { return false; }
+
 protected:
     Context& ctx_;
     State& state() const { return ctx_.state; }
@@ -105,6 +118,9 @@ protected:
     std::optional<std::optional<Id>> parse_vrf(const json::value& value, ErrorDict& errors) const;
     /// Rejects any custom field on models that define none.
     void reject_custom_fields(const json::object& data, ErrorDict& errors) const;
+
+private:
+    mutable std::unordered_map<Id, std::string> rendered_;
 };
 
 /// Every collection the simulator serves, keyed by list path.
@@ -145,6 +161,7 @@ public:
     std::string_view object_type() const override { return kTypeIp; }
     std::string_view path() const override { return "/api/ipam/ip-addresses/"; }
     bool exists(Id id) const override { return state().find_ip(id) != nullptr; }
+    bool renders_from_own_row() const override { return true; }
     json::object serialize(Id id) const override;
     json::object snapshot(Id id) const override;
     std::string repr(Id id) const override;
