@@ -10,6 +10,10 @@
 #include "netbox_client/netbox_json.hpp"
 #include "netbox_client/netbox_query.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -24,6 +28,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 namespace codec = json_codec;
 using asio::awaitable;
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -74,6 +79,9 @@ struct NetBoxClient::Impl {
     std::string origin;
     std::string config_error;  ///< set when the URL cannot be used; every call then fails with it
     std::unique_ptr<http::Client> http;
+    /// Where list pages are parsed: a page of 1,000 IP addresses is milliseconds of CPU, and the DHCP reads
+    /// that run at the same time (sync_runner) must not wait for it on the I/O thread.
+    asio::thread_pool parser{1};
 
     Impl(asio::any_io_executor ex, NetBoxOptions opts) : executor(std::move(ex)), options(std::move(opts)) {
         options.changelog_message = cut_changelog_message(options.changelog_message);
@@ -130,24 +138,51 @@ struct NetBoxClient::Impl {
         co_return std::move(response->body);
     }
 
-    /// Every page of a list, following `next`. `parse` is one of the codec's page parsers.
+    /// Parses a page on the parser thread (see `parser`).
+    template <class Parse>
+    awaitable<std::invoke_result_t<Parse&, std::string_view>> parse_off_thread(Parse& parse, const std::string& body) {
+        co_return co_await asio::co_spawn(
+            parser, [&]() -> awaitable<std::invoke_result_t<Parse&, std::string_view>> { co_return parse(body); },
+            asio::use_awaitable);
+    }
+
+    /// Every page of a list, following `next`. `parse` is one of the codec's page parsers. While a page is
+    /// parsed the next one is already asked for when its address shows in the page's first bytes
+    /// (codec::peek_next_target): still one request in flight per list, but the parse is off the chain.
     template <class T, class Parse>
     awaitable<Expected<std::vector<T>>> read_all(std::string target, Parse parse) {
         std::vector<T> all;
-        std::set<std::string> seen;
-        while (!target.empty()) {
-            // A `next` that points back to a page already read would loop forever.
-            if (!seen.insert(target).second)
-                co_return Error{0, "GET " + origin + target + ": pagination loops (next repeats a page)"};
-            auto body = co_await get(target);
+        // A `next` that points back to a page already read would loop forever.
+        std::set<std::string> seen{target};
+        auto loops = [&] { return Error{0, "GET " + origin + target + ": pagination loops (next repeats a page)"}; };
+        auto body = co_await get(target);
+        while (true) {
             if (!body) co_return body.error();
-            auto page = parse(*body);
-            if (!page) co_return Error{0, "GET " + origin + target + ": " + page.error().message};
-            for (const auto& p : page->problems) problem("GET " + origin + target + ": " + p);
-            for (auto& item : page->results) all.push_back(std::move(item));
-            target = page->next;
+            auto guess = codec::peek_next_target(*body);
+            bool read_ahead = guess && !guess->empty() && seen.insert(*guess).second;
+            std::optional<std::invoke_result_t<Parse&, std::string_view>> page;
+            Expected<std::string> ahead = std::string();
+            if (read_ahead) {
+                auto [parsed, next_body] = co_await (parse_off_thread(parse, *body) && get(*guess));
+                page.emplace(std::move(parsed));
+                ahead = std::move(next_body);
+            } else {
+                page.emplace(co_await parse_off_thread(parse, *body));
+            }
+            if (!*page) co_return Error{0, "GET " + origin + target + ": " + (*page).error().message};
+            for (const auto& p : (*page)->problems) problem("GET " + origin + target + ": " + p);
+            for (auto& item : (*page)->results) all.push_back(std::move(item));
+            std::string next = std::move((*page)->next);
+            if (next.empty()) co_return all;
+            if (read_ahead && next == *guess) {
+                body = std::move(ahead);
+            } else {
+                if (read_ahead) seen.erase(*guess);  // never read: not a page a later `next` may not name
+                if (!seen.insert(next).second) co_return loops();
+                body = co_await get(next);
+            }
+            target = std::move(next);
         }
-        co_return all;
     }
 
     /// Several list reads (chunks of one filter), max_concurrent_writes of them in flight (the bound on

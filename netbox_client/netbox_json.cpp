@@ -258,6 +258,29 @@ void add_changelog(json::object& o, const std::string& message) {
 
 }  // namespace
 
+std::optional<std::string> peek_next_target(std::string_view body) {
+    auto consume = [&](std::string_view token) {
+        if (body.substr(0, token.size()) != token) return false;
+        body.remove_prefix(token.size());
+        return true;
+    };
+    if (!consume("{\"count\":")) return std::nullopt;
+    if (!consume("null")) {
+        std::size_t digits = 0;
+        while (digits < body.size() && std::isdigit(static_cast<unsigned char>(body[digits]))) ++digits;
+        if (digits == 0) return std::nullopt;
+        body.remove_prefix(digits);
+    }
+    if (!consume(",\"next\":")) return std::nullopt;
+    if (consume("null,")) return std::string();
+    if (!consume("\"")) return std::nullopt;
+    auto end = body.find_first_of("\"\\");
+    if (end == std::string_view::npos || body[end] != '"' || body.substr(end + 1, 1) != ",") return std::nullopt;
+    std::string_view url = body.substr(0, end);
+    if (url.empty()) return std::nullopt;
+    return next_target(url);
+}
+
 std::string next_target(std::string_view next_url) {
     if (next_url.empty()) return {};
     auto scheme = next_url.find("://");

@@ -34,6 +34,12 @@ struct Page {
 /// a proxy or another origin in it does not redirect the client. "" stays "".
 std::string next_target(std::string_view next_url);
 
+/// The next page's target read off the first bytes of a page, before the page is parsed, so that it can be
+/// asked for while this one is: NetBox (DRF's compact renderer) writes {"count":N,"next":"url"|null,... first.
+/// "" for a null `next`; nullopt when the page does not start that way or the URL has escapes (then only
+/// the parsed page says where to go on).
+std::optional<std::string> peek_next_target(std::string_view body);
+
 Expected<Page<engine::NetBoxServer>> parse_server_page(std::string_view body);
 Expected<Page<engine::NetBoxFailover>> parse_failover_page(std::string_view body);
 Expected<Page<engine::NetBoxScope>> parse_scope_page(std::string_view body);

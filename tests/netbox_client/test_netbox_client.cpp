@@ -92,6 +92,17 @@ std::string ip_page(const std::vector<int>& ids, const std::string& next) {
     return json::serialize(page);
 }
 
+/// A page as NetBox writes it: compact, count and next first.
+std::string drf_ip_page(const std::vector<int>& ids, const std::string& next) {
+    std::string results;
+    for (int id : ids)
+        results += (results.empty() ? "" : ",") +
+                   json::serialize(json::object{{"id", id}, {"address", "10.0.1." + std::to_string(id) + "/24"},
+                                                {"vrf", nullptr}, {"status", json::object{{"value", "dhcp"}, {"label", "DHCP"}}}});
+    return R"({"count":5,"next":)" + (next.empty() ? std::string("null") : json::serialize(json::value(next))) +
+           R"(,"previous":null,"results":[)" + results + "]}";
+}
+
 nds::engine::IpAddressCreate ip_create(const std::string& address) {
     nds::engine::IpAddressCreate c;
     c.note.server = "dhcp01";
@@ -136,6 +147,51 @@ TEST_CASE("reads follow next over 3 pages, keep only path+query of next, send au
     CHECK(Target::parse(f.requests[2].target).get("offset") == "4");
     CHECK(f.requests[0].header("Authorization") == "Token 0123456789abcdef");
     CHECK(f.requests[0].header("Accept") == "application/json");
+}
+
+TEST_CASE("pages in NetBox's own form: every page once, in order, one request in flight") {
+    Fixture f;
+    std::string base = "http://netbox/api/ipam/ip-addresses/?parent=10.0.1.0%2F24&vrf_id=null&limit=2&ordering=id&offset=";
+    f.reply = [&](const Request& r) {
+        std::string offset = Target::parse(r.target).get("offset").value_or("0");
+        if (offset == "0") return nds::http::json_response(200, drf_ip_page({1, 2}, base + "2"));
+        if (offset == "2") return nds::http::json_response(200, drf_ip_page({3, 4}, base + "4"));
+        return nds::http::json_response(200, drf_ip_page({5}, ""));
+    };
+    auto options = f.options();
+    options.page_size = 2;
+    options.max_concurrent_writes = 1;
+    f.delay = std::chrono::milliseconds(20);
+    NetBoxClient client(f.io.get_executor(), options);
+    std::vector<nds::engine::PrefixToRead> prefixes{{*nds::engine::Ipv4Network::parse("10.0.1.0/24"), std::nullopt}};
+    auto ips = f.run<nds::Expected<std::vector<nds::engine::NetBoxIpAddress>>>(
+        [&]() { return client.list_ip_addresses(prefixes); });
+    REQUIRE(ips);
+    REQUIRE(ips->size() == 5);
+    for (std::size_t i = 0; i < ips->size(); ++i)
+        CHECK((*ips)[i].address == *nds::engine::Ipv4Address::parse("10.0.1." + std::to_string(i + 1)));
+    REQUIRE(f.requests.size() == 3);
+    CHECK(Target::parse(f.requests[1].target).get("offset") == "2");
+    CHECK(Target::parse(f.requests[2].target).get("offset") == "4");
+    CHECK(f.max_in_flight == 1);
+}
+
+TEST_CASE("a next that names a page already read is an error, not an endless read") {
+    Fixture f;
+    std::string base = "http://netbox/api/ipam/ip-addresses/?parent=10.0.1.0%2F24&vrf_id=null&limit=2&ordering=id&offset=";
+    f.reply = [&](const Request&) {
+        // Every page says the next one is the second: the second page points back to itself.
+        return nds::http::json_response(200, drf_ip_page({1, 2}, base + "2"));
+    };
+    auto options = f.options();
+    options.page_size = 2;
+    NetBoxClient client(f.io.get_executor(), options);
+    std::vector<nds::engine::PrefixToRead> prefixes{{*nds::engine::Ipv4Network::parse("10.0.1.0/24"), std::nullopt}};
+    auto ips = f.run<nds::Expected<std::vector<nds::engine::NetBoxIpAddress>>>(
+        [&]() { return client.list_ip_addresses(prefixes); });
+    REQUIRE_FALSE(ips);
+    CHECK(ips.error().message.find("pagination loops") != std::string::npos);
+    CHECK(f.requests.size() == 2);
 }
 
 TEST_CASE("authorization header: nbt_ tokens are Bearer, others Token") {

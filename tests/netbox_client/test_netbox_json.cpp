@@ -23,6 +23,22 @@ TEST_CASE("next URLs: only path and query are kept") {
     CHECK(codec::next_target("/api/x/?offset=5") == "/api/x/?offset=5");
 }
 
+TEST_CASE("peek_next_target reads next off a compact NetBox page start, and only that") {
+    CHECK(codec::peek_next_target(R"({"count":1200,"next":"https://nb/api/ipam/ip-addresses/?limit=1000&offset=1000","previous":null,"results":[)") ==
+          std::optional<std::string>("/api/ipam/ip-addresses/?limit=1000&offset=1000"));
+    CHECK(codec::peek_next_target(R"({"count":null,"next":"http://nb/api/x/?start=5","previous":null,"results":[]})") ==
+          std::optional<std::string>("/api/x/?start=5"));
+    CHECK(codec::peek_next_target(R"({"count":3,"next":null,"previous":null,"results":[]})") == std::optional<std::string>(""));
+    // Anything else is left to the full parse.
+    CHECK_FALSE(codec::peek_next_target(R"({"count": 3, "next": "http://nb/api/x/?offset=1", "results": []})"));
+    CHECK_FALSE(codec::peek_next_target(R"({"count":3,"results":[],"next":"http://nb/api/x/?offset=1"})"));
+    CHECK_FALSE(codec::peek_next_target(R"({"count":3,"next":"http:\/\/nb\/api\/x\/?offset=1","results":[]})"));
+    CHECK_FALSE(codec::peek_next_target(R"({"count":3,"next":"http://nb/api/x/?offset=1)"));
+    CHECK_FALSE(codec::peek_next_target(R"({"count":3,"next":"","results":[]})"));
+    CHECK_FALSE(codec::peek_next_target(R"({"count":-1,"next":null,"results":[]})"));
+    CHECK_FALSE(codec::peek_next_target(""));
+}
+
 TEST_CASE("page: count, next and null count (cursor mode)") {
     auto page = codec::parse_server_page(R"({"count": 3, "next": "https://nb/api/plugins/windows-dhcp/servers/?limit=1&offset=1",
         "previous": null, "results": [{"id": 1, "name": "dhcp01", "hostname": "dhcp01.example.com", "port": 8443,
