@@ -1,6 +1,7 @@
 // Request targets (path + query) for NetBox reads, without I/O. Filters follow netbox-api.md §4: repeated
 // parameters (no __in lookups), vrf_id=null for the global table. Long filter lists are cut into chunks
-// so that URLs stay well below proxy limits (8 KiB is common).
+// so that a request line stays below 4 KiB: gunicorn, which serves NetBox, refuses lines over 4094 bytes
+// by default (proxies in front commonly allow 8 KiB).
 #pragma once
 
 #include "sync_engine/netbox_snapshot.hpp"
@@ -14,7 +15,9 @@
 
 namespace nds::netbox::query {
 
-inline constexpr std::size_t kIdsPerRequest = 100;       ///< ?id=..&id=..
+/// ?id=..&id=..: 300 ids of 7 digits are 3.3 KB. Each request costs NetBox a round trip, and these are read
+/// before anything else can start.
+inline constexpr std::size_t kIdsPerRequest = 300;
 inline constexpr std::size_t kNetworksPerRequest = 50;   ///< ?prefix=.. / ?parent=..
 
 // The plugin's collections, relative to its base path (plugin-behaviour.md §2).

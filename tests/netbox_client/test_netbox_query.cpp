@@ -25,16 +25,24 @@ TEST_CASE("list target: limit and ordering=id") {
     CHECK(t.get("tag") == "dhcp-protect");
 }
 
-TEST_CASE("prefixes by id: de-duplicated, at most 100 per request") {
+TEST_CASE("prefixes by id: de-duplicated, at most 300 per request") {
     std::vector<nds::engine::ObjectId> ids;
-    for (int i = 1; i <= 250; ++i) ids.push_back(i);
+    for (int i = 1; i <= 650; ++i) ids.push_back(i);
     ids.push_back(5);
     auto targets = query::prefixes_by_id_targets("/api/ipam/prefixes/", ids, 1000);
     REQUIRE(targets.size() == 3);
-    CHECK(Target::parse(targets[0]).all("id").size() == 100);
+    CHECK(Target::parse(targets[0]).all("id").size() == 300);
     CHECK(Target::parse(targets[2]).all("id").size() == 50);
     CHECK(Target::parse(targets[0]).all("id").front() == "1");
     CHECK(query::prefixes_by_id_targets("/api/ipam/prefixes/", {}, 1000).empty());
+}
+
+TEST_CASE("prefixes by id: a request line of 7-digit ids stays under gunicorn's 4094 bytes") {
+    std::vector<nds::engine::ObjectId> ids;
+    for (nds::engine::ObjectId i = 9'000'000; i < 9'000'300; ++i) ids.push_back(i);
+    auto targets = query::prefixes_by_id_targets("/netbox/api/ipam/prefixes/", ids, 1000);
+    REQUIRE(targets.size() == 1);
+    CHECK(std::string("GET " + targets[0] + " HTTP/1.1").size() < 4094);
 }
 
 TEST_CASE("find prefixes: prefix=<cidr> repeated, at most 50 per request") {
