@@ -33,8 +33,7 @@ bool has_netbox_writes(const engine::Plan& plan) {
 
 }  // namespace
 
-asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_structure(netbox::NetBoxClient& netbox,
-                                                                        const engine::SyncSettings& settings) {
+asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_objects(netbox::NetBoxClient& netbox) {
     auto [servers, failovers, scopes] =
         co_await (netbox.list_servers() && netbox.list_failovers() && netbox.list_scopes());
     if (!servers) co_return servers.error();
@@ -45,21 +44,35 @@ asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_structure(netbox::
     snapshot.servers = std::move(*servers);
     snapshot.failovers = std::move(*failovers);
     snapshot.scopes = std::move(*scopes);
+    co_return snapshot;
+}
 
+asio::awaitable<std::optional<Error>> read_netbox_prefixes(netbox::NetBoxClient& netbox,
+                                                           const engine::SyncSettings& settings,
+                                                           engine::NetBoxSnapshot& snapshot) {
     std::set<ObjectId> prefix_ids;
     for (const auto& scope : snapshot.scopes) prefix_ids.insert(scope.prefix_id);
-    auto prefixes = co_await netbox.list_prefixes_by_id({prefix_ids.begin(), prefix_ids.end()});
+    auto tagged = [&]() -> asio::awaitable<Expected<std::vector<engine::NetBoxPrefix>>> {
+        if (settings.protect_tag.empty()) co_return std::vector<engine::NetBoxPrefix>{};
+        co_return co_await netbox.list_prefixes_by_tag(settings.protect_tag);
+    };
+    auto [prefixes, protected_prefixes] =
+        co_await (netbox.list_prefixes_by_id({prefix_ids.begin(), prefix_ids.end()}) && tagged());
     if (!prefixes) co_return prefixes.error();
-    for (auto& prefix : *prefixes) snapshot.prefixes[prefix.id] = prefix;
+    for (auto& prefix : *prefixes) snapshot.prefixes[prefix.id] = std::move(prefix);
+    // NetBox answers 400 to a tag filter naming a tag that does not exist: then nothing carries the protect
+    // tag, and no prefix is protected by it.
+    if (protected_prefixes) snapshot.protected_prefixes = std::move(*protected_prefixes);
+    else if (protected_prefixes.error().http_status != 400) co_return protected_prefixes.error();
+    co_return std::nullopt;
+}
 
-    if (!settings.protect_tag.empty()) {
-        // NetBox answers 400 to a tag filter naming a tag that does not exist: then nothing carries the
-        // protect tag, and no prefix is protected by it.
-        auto protected_prefixes = co_await netbox.list_prefixes_by_tag(settings.protect_tag);
-        if (protected_prefixes) snapshot.protected_prefixes = std::move(*protected_prefixes);
-        else if (protected_prefixes.error().http_status != 400) co_return protected_prefixes.error();
-    }
-    co_return snapshot;
+asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_structure(netbox::NetBoxClient& netbox,
+                                                                        const engine::SyncSettings& settings) {
+    auto snapshot = co_await read_netbox_objects(netbox);
+    if (!snapshot) co_return snapshot.error();
+    if (auto error = co_await read_netbox_prefixes(netbox, settings, *snapshot)) co_return *error;
+    co_return std::move(*snapshot);
 }
 
 SyncRunner::SyncRunner(asio::any_io_executor executor, const Config& config, Logger& log, HttpObserver observer)
@@ -100,8 +113,8 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
                                                      {"seconds", std::to_string(report.duration_seconds)}});
     };
 
-    // ---- NetBox ----
-    auto structure = co_await read_netbox_structure(netbox, settings);
+    // ---- NetBox, then the DHCP servers' health while NetBox's prefixes are read ----
+    auto structure = co_await read_netbox_objects(netbox);
     if (!structure) {
         report.fatal_error = "NetBox: " + structure.error().message;
         log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
@@ -110,19 +123,6 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     }
     auto snapshot = std::move(*structure);
 
-    if (!request.dry_run) {
-        auto created = co_await netbox.ensure_tag(settings.managed_tag, settings.managed_tag,
-                                                   "Managed by netbox-dhcp-sync: created or taken over from DHCP");
-        if (!created) {
-            report.fatal_error = "NetBox: cannot create the managed tag '" + settings.managed_tag + "': " + created.error().message;
-            log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
-            finish();
-            co_return report;
-        }
-        if (*created) log_.info(msg::MANAGED_TAG_CREATED, "created tag '" + settings.managed_tag + "'");
-    }
-
-    // ---- DHCP servers: clients and health ----
     std::map<std::string, std::unique_ptr<psu::PsuClient>> clients;
     for (const auto& server : snapshot.servers) {
         auto options = psu_client_options(server, config_);
@@ -142,18 +142,46 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
         if (!engine::has_tag(server.tags, settings.maintenance_tag)) to_check.push_back(&server);
     std::map<ObjectId, engine::ServerHealth> health;
     std::map<std::string, std::string> health_errors;
-    co_await bounded_parallel(to_check.size(), static_cast<std::size_t>(config_.sync.max_concurrent_servers),
-                              [&](std::size_t index) -> asio::awaitable<void> {
-        const auto& server = *to_check[index];
-        auto result = co_await clients[server.name]->health();
-        health[server.id] = result ? engine::ServerHealth::healthy : engine::ServerHealth::unreachable;
-        if (result) {
-            log_.debug(msg::DHCP_HEALTHY, "DHCP server healthy", {{"server", server.name}, {"version", result->version}});
-        } else {
-            health_errors[server.name] = result.error().message;
-            log_.warning(msg::DHCP_UNREACHABLE, "DHCP server unreachable: " + result.error().message, {{"server", server.name}});
-        }
-    });
+    auto check_health = [&]() -> asio::awaitable<void> {
+        co_await bounded_parallel(to_check.size(), static_cast<std::size_t>(config_.sync.max_concurrent_servers),
+                                  [&](std::size_t index) -> asio::awaitable<void> {
+            const auto& server = *to_check[index];
+            auto result = co_await clients[server.name]->health();
+            health[server.id] = result ? engine::ServerHealth::healthy : engine::ServerHealth::unreachable;
+            if (result) {
+                log_.debug(msg::DHCP_HEALTHY, "DHCP server healthy", {{"server", server.name}, {"version", result->version}});
+            } else {
+                health_errors[server.name] = result.error().message;
+                log_.warning(msg::DHCP_UNREACHABLE, "DHCP server unreachable: " + result.error().message,
+                             {{"server", server.name}});
+            }
+        });
+    };
+    std::optional<Error> prefixes_error;
+    auto read_prefixes = [&]() -> asio::awaitable<void> {
+        prefixes_error = co_await read_netbox_prefixes(netbox, settings, snapshot);
+    };
+    Expected<bool> tag_created = false;
+    auto ensure_managed_tag = [&]() -> asio::awaitable<void> {
+        if (request.dry_run) co_return;
+        tag_created = co_await netbox.ensure_tag(settings.managed_tag, settings.managed_tag,
+                                                 "Managed by netbox-dhcp-sync: created or taken over from DHCP");
+    };
+    co_await (read_prefixes() && ensure_managed_tag() && check_health());
+    if (prefixes_error) {
+        report.fatal_error = "NetBox: " + prefixes_error->message;
+        log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
+        finish();
+        co_return report;
+    }
+    if (!tag_created) {
+        report.fatal_error =
+            "NetBox: cannot create the managed tag '" + settings.managed_tag + "': " + tag_created.error().message;
+        log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
+        finish();
+        co_return report;
+    }
+    if (*tag_created) log_.info(msg::MANAGED_TAG_CREATED, "created tag '" + settings.managed_tag + "'");
 
     // The engine decides which unreachable servers matter for this run; the cause comes from the check.
     auto decision = engine::decide_servers(snapshot, health, request.servers, settings);
@@ -176,7 +204,11 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
     auto prefetch = engine::prefixes_to_prefetch(snapshot, runs, settings);
     std::optional<Expected<std::vector<engine::NetBoxIpAddress>>> prefetched;
     auto read_ips = [&]() -> asio::awaitable<void> {
-        if (!prefetch.empty()) prefetched = co_await netbox.list_ip_addresses(prefetch);
+        if (prefetch.empty()) co_return;
+        prefetched = co_await netbox.list_ip_addresses(prefetch);
+        if (*prefetched)
+            log_.info(msg::SYNC_PROGRESS, "read NetBox IP addresses",
+                      {{"prefixes", std::to_string(prefetch.size())}, {"addresses", std::to_string((*prefetched)->size())}});
     };
     engine::DhcpSnapshots dhcp;
     std::size_t servers_done = 0;

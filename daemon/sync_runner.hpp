@@ -50,8 +50,15 @@ private:
 };
 
 /// The plugin's servers, failovers and scopes and the prefixes they use (everything but IP addresses):
-/// what the engine needs to decide which servers a change concerns.
+/// what the engine needs to decide which servers a change concerns. The two halves below, in order.
 boost::asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_structure(netbox::NetBoxClient& netbox,
                                                                               const engine::SyncSettings& settings);
+/// The plugin's servers, failovers and scopes.
+boost::asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_objects(netbox::NetBoxClient& netbox);
+/// Adds the prefixes of the snapshot's scopes and the prefixes carrying the protect tag; the error of the
+/// first read that failed.
+boost::asio::awaitable<std::optional<Error>> read_netbox_prefixes(netbox::NetBoxClient& netbox,
+                                                                  const engine::SyncSettings& settings,
+                                                                  engine::NetBoxSnapshot& snapshot);
 
 }  // namespace nds::daemon
