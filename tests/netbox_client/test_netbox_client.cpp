@@ -92,6 +92,14 @@ std::string ip_page(const std::vector<int>& ids, const std::string& next) {
     return json::serialize(page);
 }
 
+/// list_ip_addresses for 10.0.1.0/24 in the global table.
+nds::Expected<std::vector<nds::engine::NetBoxIpAddress>> read_ips_of_10_0_1(Fixture& f, const NetBoxOptions& options) {
+    NetBoxClient client(f.io.get_executor(), options);
+    std::vector<nds::engine::PrefixToRead> prefixes{{*nds::engine::Ipv4Network::parse("10.0.1.0/24"), std::nullopt}};
+    return f.run<nds::Expected<std::vector<nds::engine::NetBoxIpAddress>>>(
+        [&]() { return client.list_ip_addresses(prefixes); });
+}
+
 /// A page as NetBox writes it: compact, count and next first.
 std::string drf_ip_page(const std::vector<int>& ids, const std::string& next) {
     std::string results;
@@ -129,10 +137,7 @@ TEST_CASE("reads follow next over 3 pages, keep only path+query of next, send au
     };
     auto options = f.options();
     options.page_size = 2;
-    NetBoxClient client(f.io.get_executor(), options);
-    std::vector<nds::engine::PrefixToRead> prefixes{{*nds::engine::Ipv4Network::parse("10.0.1.0/24"), std::nullopt}};
-    auto ips = f.run<nds::Expected<std::vector<nds::engine::NetBoxIpAddress>>>(
-        [&]() { return client.list_ip_addresses(prefixes); });
+    auto ips = read_ips_of_10_0_1(f, options);
     REQUIRE(ips);
     REQUIRE(ips->size() == 5);
     CHECK((*ips)[4].address == *nds::engine::Ipv4Address::parse("10.0.1.5"));
@@ -162,10 +167,7 @@ TEST_CASE("pages in NetBox's own form: every page once, in order, one request in
     options.page_size = 2;
     options.max_concurrent_writes = 1;
     f.delay = std::chrono::milliseconds(20);
-    NetBoxClient client(f.io.get_executor(), options);
-    std::vector<nds::engine::PrefixToRead> prefixes{{*nds::engine::Ipv4Network::parse("10.0.1.0/24"), std::nullopt}};
-    auto ips = f.run<nds::Expected<std::vector<nds::engine::NetBoxIpAddress>>>(
-        [&]() { return client.list_ip_addresses(prefixes); });
+    auto ips = read_ips_of_10_0_1(f, options);
     REQUIRE(ips);
     REQUIRE(ips->size() == 5);
     for (std::size_t i = 0; i < ips->size(); ++i)
@@ -174,6 +176,44 @@ TEST_CASE("pages in NetBox's own form: every page once, in order, one request in
     CHECK(Target::parse(f.requests[1].target).get("offset") == "2");
     CHECK(Target::parse(f.requests[2].target).get("offset") == "4");
     CHECK(f.max_in_flight == 1);
+}
+
+TEST_CASE("IPs of many prefixes: chunks read side by side (bounded), each page once, merged in order") {
+    Fixture f;
+    f.delay = std::chrono::milliseconds(5);
+    // 120 prefixes -> 3 requests of at most 50 parents, each answered in 2 pages of 2 IPs from its first parent.
+    f.reply = [&](const Request& r) {
+        auto t = Target::parse(r.target);
+        std::string first_parent = t.all("parent").front();  // "10.1.<n>.0/24"
+        std::string net = first_parent.substr(0, first_parent.rfind(".0/24"));
+        int offset = std::stoi(t.get("offset").value_or("0"));
+        int third = std::stoi(net.substr(net.rfind('.') + 1));
+        std::string results;
+        for (int k = 1; k <= 2; ++k)
+            results += (results.empty() ? "" : ",") +
+                       json::serialize(json::object{{"id", third * 10 + offset + k}, {"address", net + "." + std::to_string(offset + k) + "/24"},
+                                                    {"vrf", nullptr}, {"status", json::object{{"value", "dhcp"}, {"label", "DHCP"}}}});
+        std::string next = offset == 0 ? json::serialize(json::value("http://netbox" + t.path + "?" +
+                                                                     r.target.substr(r.target.find('?') + 1) + "&offset=2"))
+                                       : "null";
+        return nds::http::json_response(200, R"({"count":4,"next":)" + next + R"(,"previous":null,"results":[)" + results + "]}");
+    };
+    auto options = f.options();
+    options.page_size = 2;
+    options.max_concurrent_writes = 2;
+    NetBoxClient client(f.io.get_executor(), options);
+    std::vector<nds::engine::PrefixToRead> prefixes;
+    for (int i = 0; i < 120; ++i)
+        prefixes.push_back({*nds::engine::Ipv4Network::parse("10.1." + std::to_string(i) + ".0/24"), std::nullopt});
+    auto ips = f.run<nds::Expected<std::vector<nds::engine::NetBoxIpAddress>>>(
+        [&]() { return client.list_ip_addresses(prefixes); });
+    REQUIRE(ips);
+    CHECK(f.requests.size() == 6);
+    CHECK(f.max_in_flight == 2);
+    std::vector<std::string> addresses;
+    for (const auto& ip : *ips) addresses.push_back(ip.address.to_string());
+    CHECK(addresses == std::vector<std::string>{"10.1.0.1", "10.1.0.2", "10.1.0.3", "10.1.0.4", "10.1.50.1", "10.1.50.2",
+                                                "10.1.50.3", "10.1.50.4", "10.1.100.1", "10.1.100.2", "10.1.100.3", "10.1.100.4"});
 }
 
 TEST_CASE("a next that names a page already read is an error, not an endless read") {
@@ -185,10 +225,7 @@ TEST_CASE("a next that names a page already read is an error, not an endless rea
     };
     auto options = f.options();
     options.page_size = 2;
-    NetBoxClient client(f.io.get_executor(), options);
-    std::vector<nds::engine::PrefixToRead> prefixes{{*nds::engine::Ipv4Network::parse("10.0.1.0/24"), std::nullopt}};
-    auto ips = f.run<nds::Expected<std::vector<nds::engine::NetBoxIpAddress>>>(
-        [&]() { return client.list_ip_addresses(prefixes); });
+    auto ips = read_ips_of_10_0_1(f, options);
     REQUIRE_FALSE(ips);
     CHECK(ips.error().message.find("pagination loops") != std::string::npos);
     CHECK(f.requests.size() == 2);
