@@ -278,6 +278,8 @@ ServiceConfig parse_service(Section section) {
     c.max_queued_jobs = static_cast<int>(section.integer("max_queued_jobs", c.max_queued_jobs, 1, 100000));
     c.job_log_lines = static_cast<int>(section.integer("job_log_lines", c.job_log_lines, 0, 1000000));
     c.max_body_bytes = section.size("max_body_bytes", c.max_body_bytes, 1024, 64ULL * 1024 * 1024);
+    c.max_connections = static_cast<int>(section.integer("max_connections", c.max_connections, 1, 100000));
+    c.idle_timeout = section.duration("idle_timeout", c.idle_timeout, seconds(1), hours(1));
     c.webhook_max_pending = static_cast<int>(section.integer("webhook_max_pending", c.webhook_max_pending, 1, 1000000));
     c.shutdown_timeout = section.duration("shutdown_timeout", c.shutdown_timeout, seconds(1), hours(1));
     section.finish();

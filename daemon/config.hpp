@@ -54,6 +54,8 @@ struct ServiceConfig {
     int max_queued_jobs = 100;                        ///< POST /v1/jobs answers 503 beyond this
     int job_log_lines = 2000;                         ///< log lines kept per job (later ones are counted)
     std::size_t max_body_bytes = 1024 * 1024;         ///< larger request bodies get 413
+    int max_connections = 128;                        ///< open HTTP connections; one more gets 503 and is closed
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};  ///< an HTTP connection idle this long is closed
     int webhook_max_pending = 1000;                   ///< debounced webhook events held; the next one syncs at once
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(60)};  ///< SIGTERM: wait this long for the batch in flight
 };

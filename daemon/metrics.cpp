@@ -60,8 +60,11 @@ Metrics::Metrics() {
     describe("netbox_dhcp_sync_jobs", Type::gauge, "Jobs queued and running.");
     describe("netbox_dhcp_sync_webhooks_total", Type::counter, "NetBox webhook requests by result.");
     describe("netbox_dhcp_sync_config_reloads_total", Type::counter, "Configuration reloads (SIGHUP) by result.");
+    describe("netbox_dhcp_sync_api_connections_refused_total", Type::counter,
+             "Connections to the service's HTTP API turned away because service.max_connections were open.");
     set("netbox_dhcp_sync_jobs", {{"state", "queued"}}, 0);
     set("netbox_dhcp_sync_jobs", {{"state", "running"}}, 0);
+    set("netbox_dhcp_sync_api_connections_refused_total", {}, 0);
 }
 
 void Metrics::describe(const std::string& name, Type type, const std::string& help, std::vector<double> buckets) {

@@ -151,7 +151,8 @@ int Service::run() {
     }
     http::ServerOptions options;
     options.max_body_bytes = service.max_body_bytes;
-    options.idle_timeout = 60s;
+    options.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(service.idle_timeout);
+    options.max_connections = static_cast<std::size_t>(service.max_connections);
     try {
         server_ = std::make_unique<http::Server>(
             io_.get_executor(), listen->first, listen->second,
@@ -200,6 +201,9 @@ asio::awaitable<http::Response> Service::route(http::Request request) {
     } else if (path == "/metrics") {
         response.status = 200;
         response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        if (server_)
+            metrics_.set("netbox_dhcp_sync_api_connections_refused_total", {},
+                         static_cast<double>(server_->connections_refused()));
         response.body = metrics_.exposition();
     } else if (path == "/v1/webhooks/netbox") {
         if (method != "POST") {
@@ -495,6 +499,9 @@ void Service::reload() {
                                             "': takes effect after a restart; still listening on '" + previous->service.listen + "'");
     if (next->service.max_body_bytes != previous->service.max_body_bytes)
         log_.warning(msg::CONFIG_ERROR, "service.max_body_bytes changed: takes effect after a restart");
+    if (next->service.max_connections != previous->service.max_connections ||
+        next->service.idle_timeout != previous->service.idle_timeout)
+        log_.warning(msg::CONFIG_ERROR, "service.max_connections / service.idle_timeout changed: take effect after a restart");
     config_ = next;
     log_.set_level(next->log.level);
     log_.set_format(next->log.format);

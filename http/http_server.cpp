@@ -46,6 +46,8 @@ struct ServerState {
     bool started = false;
     bool stopped = false;
     std::uint64_t accepted = 0;
+    std::uint64_t refused = 0;
+    std::size_t sessions = 0;                           // spawned and not yet finished
     std::uint64_t next_id = 0;
     std::map<std::uint64_t, beast::tcp_stream*> open;   // live connections, closed by stop()
 
@@ -272,6 +274,23 @@ net::awaitable<void> tls_session(std::shared_ptr<ServerState> self, tcp::socket 
     lowest.close();
 }
 
+/// A connection beyond max_connections: a 503 written without waiting (a fresh socket's send buffer takes it),
+/// then closed. A client that already sent its request may see a reset instead (unread data makes the close
+/// a RST); either way it is turned away at once. A TLS client would need a handshake first: it is only closed.
+void refuse(ServerState& self, tcp::socket socket) {
+    ++self.refused;
+    beast::error_code ignored;
+    if (!self.tls) {
+        static constexpr std::string_view kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            "Retry-After: 1\r\nContent-Length: 38\r\n\r\n{\"detail\":\"too many open connections\"}";
+        socket.non_blocking(true, ignored);
+        socket.write_some(net::buffer(kBusy.data(), kBusy.size()), ignored);
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    socket.close(ignored);
+}
+
 net::awaitable<void> accept_loop(std::shared_ptr<ServerState> self) {
     while (!self->stopped && self->acceptor.is_open()) {
         auto [ec, socket] = co_await self->acceptor.async_accept(as_tuple_awaitable);
@@ -281,8 +300,13 @@ net::awaitable<void> accept_loop(std::shared_ptr<ServerState> self) {
             co_await pause.async_wait(as_tuple_awaitable);
             continue;
         }
+        if (self->options.max_connections != 0 && self->sessions >= self->options.max_connections) {
+            refuse(*self, std::move(socket));
+            continue;
+        }
         ++self->accepted;
-        auto on_done = [](std::exception_ptr) {};  // sessions handle their own errors
+        ++self->sessions;
+        auto on_done = [self](std::exception_ptr) { --self->sessions; };  // sessions handle their own errors
         if (self->tls) net::co_spawn(self->executor, tls_session(self, std::move(socket)), on_done);
         else net::co_spawn(self->executor, plain_session(self, std::move(socket)), on_done);
     }
@@ -355,5 +379,7 @@ void Server::start() {
 void Server::stop() { impl_->stop(); }
 
 std::uint64_t Server::connections_accepted() const { return impl_->accepted; }
+
+std::uint64_t Server::connections_refused() const { return impl_->refused; }
 
 }  // namespace nds::http

@@ -33,6 +33,9 @@ inline constexpr std::string_view kSimulateCutHeader = "X-Nds-Simulate-Cut";
 struct ServerOptions {
     std::size_t max_body_bytes = 64u * 1024 * 1024;   ///< larger request bodies get 413 and the connection is closed
     std::chrono::seconds idle_timeout{60};            ///< per read (also bounds the TLS handshake and each write)
+    /// Open connections at most (0 = no limit). One more is answered 503 and closed (TLS: closed), so idle or
+    /// slow clients cannot take every file descriptor of the process.
+    std::size_t max_connections = 0;
     std::string tls_cert_file;                        ///< PEM certificate chain; empty = plain TCP
     std::string tls_key_file;                         ///< PEM private key; required when tls_cert_file is set
 };
@@ -53,6 +56,8 @@ public:
 
     /// Connections accepted since construction (for tests and simulator statistics).
     std::uint64_t connections_accepted() const;
+    /// Connections turned away because max_connections were open.
+    std::uint64_t connections_refused() const;
 
 private:
     struct Impl;

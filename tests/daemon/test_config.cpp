@@ -147,10 +147,13 @@ TEST_CASE("service keys: defaults, values and ranges") {
     CHECK(defaults->service.max_body_bytes == 1024u * 1024u);
     CHECK(defaults->service.shutdown_timeout == std::chrono::seconds(60));
     CHECK(defaults->service.webhook_debounce == std::chrono::seconds(5));
+    CHECK(defaults->service.max_connections == 128);
+    CHECK(defaults->service.idle_timeout == std::chrono::seconds(60));
 
     auto set = parse_config(std::string(minimal) + "  journal: true\n"
                             "service:\n  job_history: 5\n  job_retention: 2h\n  max_queued_jobs: 7\n"
-                            "  job_log_lines: 50\n  max_body_bytes: 4096\n  shutdown_timeout: 20s\n  webhook_debounce: 250ms\n",
+                            "  job_log_lines: 50\n  max_body_bytes: 4096\n  shutdown_timeout: 20s\n  webhook_debounce: 250ms\n"
+                            "  max_connections: 16\n  idle_timeout: 15s\n",
                             fake_env);
     REQUIRE_MESSAGE(set, (set ? "" : set.error().message));
     CHECK(set->netbox.journal);
@@ -161,6 +164,8 @@ TEST_CASE("service keys: defaults, values and ranges") {
     CHECK(set->service.max_body_bytes == 4096u);
     CHECK(set->service.shutdown_timeout == std::chrono::seconds(20));
     CHECK(set->service.webhook_debounce == std::chrono::milliseconds(250));
+    CHECK(set->service.max_connections == 16);
+    CHECK(set->service.idle_timeout == std::chrono::seconds(15));
 
     auto bad = [](const std::string& yaml, const std::string& key) {
         auto config = parse_config(std::string(minimal) + yaml, fake_env);
@@ -169,6 +174,8 @@ TEST_CASE("service keys: defaults, values and ranges") {
     };
     bad("service:\n  job_history: 0\n", "service.job_history");
     bad("service:\n  max_body_bytes: 10\n", "service.max_body_bytes");
+    bad("service:\n  max_connections: 0\n", "service.max_connections");
+    bad("service:\n  idle_timeout: 10ms\n", "service.idle_timeout");
     bad("service:\n  job_retention: forever\n", "service.job_retention");
     bad("service:\n  max_queued_job: 3\n", "service.max_queued_job");
     bad("  journal: maybe\n", "netbox.journal");

@@ -227,6 +227,50 @@ TEST_CASE("stop() closes idle keep-alive connections so that run() returns by it
     CHECK(server->connections_accepted() == 2);
 }
 
+TEST_CASE("beyond max_connections a new connection gets 503 and is closed; a freed slot serves again") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        ServerOptions opts;
+        opts.max_connections = 2;
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler(), opts);
+        server.start();
+        auto connect = [&]() -> net::awaitable<net::ip::tcp::socket> {
+            net::ip::tcp::socket sock(ioc);
+            co_await sock.async_connect({net::ip::make_address("127.0.0.1"), server.port()}, net::use_awaitable);
+            co_return sock;
+        };
+        auto read_all = [](net::ip::tcp::socket& sock) -> net::awaitable<std::string> {
+            std::string reply;
+            auto [ec, n] = co_await net::async_read(sock, net::dynamic_buffer(reply), net::as_tuple(net::use_awaitable));
+            (void)ec;
+            (void)n;
+            co_return reply;
+        };
+        // Two idle connections hold both slots.
+        auto first = co_await connect();
+        auto second = co_await connect();
+        co_await sleep_for(20ms);
+
+        auto third = co_await connect();
+        std::string refused = co_await read_all(third);  // ends with the server's close
+        CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
+        CHECK(refused.find("too many open connections") != std::string::npos);
+        CHECK(server.connections_refused() == 1);
+        CHECK(server.connections_accepted() == 2);
+
+        first.close();
+        co_await sleep_for(50ms);  // the server notices the close and frees the slot
+        auto fourth = co_await connect();
+        std::string request = "GET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        co_await net::async_write(fourth, net::buffer(request), net::use_awaitable);
+        std::string served = co_await read_all(fourth);
+        CHECK(served.rfind("HTTP/1.1 200", 0) == 0);
+        CHECK(served.find("X-Target: /again") != std::string::npos);
+        CHECK(server.connections_refused() == 1);
+        server.stop();
+    });
+}
+
 TEST_CASE("binding a port in use throws std::system_error") {
     net::io_context ioc;
     Server first(ioc.get_executor(), "127.0.0.1", 0, echo_handler());

@@ -5,6 +5,12 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 #include <map>
@@ -68,6 +74,39 @@ nds::http::Response post_webhook(ServiceProcess& service, const std::string& bod
     return service.call("POST", "/v1/webhooks/netbox", body,
                         {{"Content-Type", "application/json"}, {"X-Hook-Signature", webhook_signature(secret, body)}});
 }
+
+/// A raw TCP connection to 127.0.0.1:port that sends nothing (an idle client); closed with the object.
+class IdleConnection {
+public:
+    explicit IdleConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        REQUIRE(fd_ >= 0);
+        timeval timeout{5, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    }
+    ~IdleConnection() { close(); }
+    IdleConnection(const IdleConnection&) = delete;
+    IdleConnection& operator=(const IdleConnection&) = delete;
+
+    /// Everything the server sends until it closes (or 5 s pass).
+    std::string read_all() {
+        std::string out;
+        char buffer[4096];
+        for (ssize_t n; (n = ::recv(fd_, buffer, sizeof buffer, 0)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
+        return out;
+    }
+    void close() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+private:
+    int fd_;
+};
 
 long scope_reads(Simulator& dhcp) {
     auto stats = dhcp.stats();
@@ -263,6 +302,24 @@ TEST_CASE("service: three webhooks (4.5, 4.6, 4.7 bodies) in quick succession ca
     CHECK(scope_reads(env.dhcp("dhcp02")) == 0);
     service.signal(SIGTERM);
     CHECK(service.wait_exit(10s) == 0);
+}
+
+TEST_CASE("service: beyond service.max_connections a client gets 503 at once, and the metrics count it") {
+    auto env = make_environment();
+    auto config = env.write_service_config("  max_connections: 2\n  idle_timeout: 30s\n");
+    ServiceProcess service(NDS_BINARY, config, env.work_dir() + "/service.log");
+    IdleConnection first(service.port()), second(service.port());
+    std::this_thread::sleep_for(100ms);
+
+    IdleConnection third(service.port());
+    std::string refused = third.read_all();
+    CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
+
+    first.close();
+    second.close();
+    std::this_thread::sleep_for(100ms);
+    CHECK(service.metric("netbox_dhcp_sync_api_connections_refused_total") == 1);
+    CHECK(service.call("GET", "/healthz").status == 200);
 }
 
 TEST_CASE("service: SIGHUP with a broken config keeps the service running on the old one") {
