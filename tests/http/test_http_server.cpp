@@ -227,7 +227,7 @@ TEST_CASE("stop() closes idle keep-alive connections so that run() returns by it
     CHECK(server->connections_accepted() == 2);
 }
 
-TEST_CASE("beyond max_connections a new connection gets 503 and is closed; a freed slot serves again") {
+TEST_CASE("beyond max_connections a new connection gets 503 and is closed, and a freed slot serves again") {
     net::io_context ioc;
     run(ioc, [&]() -> net::awaitable<void> {
         ServerOptions opts;
