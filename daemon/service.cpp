@@ -151,7 +151,7 @@ int Service::run() {
     }
     http::ServerOptions options;
     options.max_body_bytes = service.max_body_bytes;
-    options.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(service.idle_timeout);
+    options.idle_timeout = service.idle_timeout;
     options.max_connections = static_cast<std::size_t>(service.max_connections);
     try {
         server_ = std::make_unique<http::Server>(

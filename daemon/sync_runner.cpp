@@ -113,7 +113,7 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
                                                      {"seconds", std::to_string(report.duration_seconds)}});
     };
 
-    // ---- NetBox, then the DHCP servers' health while NetBox's prefixes are read ----
+    // ---- NetBox, then the DHCP servers' health while NetBox's prefixes and the managed tag are read ----
     auto structure = co_await read_netbox_objects(netbox);
     if (!structure) {
         report.fatal_error = "NetBox: " + structure.error().message;
@@ -157,17 +157,16 @@ asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
             }
         });
     };
+    // The managed tag is created only once NetBox could be read: a run that stops on a read writes nothing.
     std::optional<Error> prefixes_error;
-    auto read_prefixes = [&]() -> asio::awaitable<void> {
-        prefixes_error = co_await read_netbox_prefixes(netbox, settings, snapshot);
-    };
     Expected<bool> tag_created = false;
-    auto ensure_managed_tag = [&]() -> asio::awaitable<void> {
-        if (request.dry_run) co_return;
+    auto read_prefixes_then_tag = [&]() -> asio::awaitable<void> {
+        prefixes_error = co_await read_netbox_prefixes(netbox, settings, snapshot);
+        if (prefixes_error || request.dry_run) co_return;
         tag_created = co_await netbox.ensure_tag(settings.managed_tag, settings.managed_tag,
                                                  "Managed by netbox-dhcp-sync: created or taken over from DHCP");
     };
-    co_await (read_prefixes() && ensure_managed_tag() && check_health());
+    co_await (read_prefixes_then_tag() && check_health());
     if (prefixes_error) {
         report.fatal_error = "NetBox: " + prefixes_error->message;
         log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);

@@ -140,7 +140,7 @@ net::awaitable<void> linger(Stream& stream, beast::tcp_stream& lowest) {
 /// (SO_LINGER 0) or a clean close. For the simulators' fault injection only.
 template <class Stream>
 net::awaitable<void> send_cut(Stream& stream, beast::tcp_stream& lowest, Response response, unsigned version,
-                              bool reset, std::chrono::seconds timeout) {
+                              bool reset, std::chrono::milliseconds timeout) {
     std::erase_if(response.headers, [](const auto& h) { return beast::iequals(h.first, kSimulateCutHeader); });
     std::string body = std::move(response.body);
     auto res = to_beast(std::move(response), version, false, false);

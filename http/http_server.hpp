@@ -32,7 +32,7 @@ inline constexpr std::string_view kSimulateCutHeader = "X-Nds-Simulate-Cut";
 
 struct ServerOptions {
     std::size_t max_body_bytes = 64u * 1024 * 1024;   ///< larger request bodies get 413 and the connection is closed
-    std::chrono::seconds idle_timeout{60};            ///< per read (also bounds the TLS handshake and each write)
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};  ///< per read (also the TLS handshake, each write)
     /// Open connections at most (0 = no limit). One more is answered 503 and closed (TLS: closed), so idle or
     /// slow clients cannot take every file descriptor of the process.
     std::size_t max_connections = 0;

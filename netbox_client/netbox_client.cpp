@@ -21,6 +21,7 @@
 #include <deque>
 #include <exception>
 #include <set>
+#include <system_error>
 #include <unordered_set>
 
 namespace nds::netbox {
@@ -80,8 +81,10 @@ struct NetBoxClient::Impl {
     std::string config_error;  ///< set when the URL cannot be used; every call then fails with it
     std::unique_ptr<http::Client> http;
     /// Where list pages are parsed: a page of 1,000 IP addresses is milliseconds of CPU, and the DHCP reads
-    /// that run at the same time (sync_runner) must not wait for it on the I/O thread.
-    asio::thread_pool parser{1};
+    /// that run at the same time (sync_runner) must not wait for it on the I/O thread. Started on the first
+    /// list read (clients that only check a token or the status need no thread).
+    std::unique_ptr<asio::thread_pool> parser;
+    bool parser_failed = false;  ///< no thread could be started: pages are parsed on the I/O thread
 
     Impl(asio::any_io_executor ex, NetBoxOptions opts) : executor(std::move(ex)), options(std::move(opts)) {
         options.changelog_message = cut_changelog_message(options.changelog_message);
@@ -141,8 +144,16 @@ struct NetBoxClient::Impl {
     /// Parses a page on the parser thread (see `parser`).
     template <class Parse>
     awaitable<std::invoke_result_t<Parse&, std::string_view>> parse_off_thread(Parse& parse, const std::string& body) {
+        if (!parser && !parser_failed) {
+            try {
+                parser = std::make_unique<asio::thread_pool>(1);
+            } catch (const std::system_error&) {
+                parser_failed = true;
+            }
+        }
+        if (!parser) co_return parse(body);
         co_return co_await asio::co_spawn(
-            parser, [&]() -> awaitable<std::invoke_result_t<Parse&, std::string_view>> { co_return parse(body); },
+            *parser, [&]() -> awaitable<std::invoke_result_t<Parse&, std::string_view>> { co_return parse(body); },
             asio::use_awaitable);
     }
 

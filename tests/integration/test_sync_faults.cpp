@@ -103,3 +103,17 @@ TEST_CASE("config errors exit 2 and name the key") {
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("sync.ip_adresses") != std::string::npos);
 }
+
+TEST_CASE("a NetBox read that fails at start-up writes nothing, not even the managed tag") {
+    auto env = make_environment();
+    auto config = env.write_config("  managed_tag: synced-by-daemon\n");
+    env.netbox().add_fault(json::object{{"method", "GET"}, {"path_prefix", "/api/ipam/prefixes/"}, {"status", 500}, {"count", 0}});
+    env.netbox().reset_stats();
+    auto result = env.run({"sync"}, config);
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 3);
+    CHECK((result.out + result.err).find("/api/ipam/prefixes/") != std::string::npos);
+    CHECK(env.netbox().stats().at("writes").as_int64() == 0);
+    auto state = env.netbox().state();
+    for (const auto& tag : state.at("tags").as_array()) CHECK(tag.at("slug").as_string() != "synced-by-daemon");
+}
