@@ -188,7 +188,7 @@ struct NetBoxClient::Impl {
             if (read_ahead && next == *guess) {
                 body = std::move(ahead);
             } else {
-                if (read_ahead) seen.erase(*guess);  // never read: not a page a later `next` may not name
+                if (read_ahead) seen.erase(*guess);  // asked for but not used: a later `next` may still name it
                 if (!seen.insert(next).second) co_return loops();
                 body = co_await get(next);
             }
