@@ -2,7 +2,7 @@
 #pragma once
 
 #include "daemon/config.hpp"
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 
 #include <string>
 #include <vector>

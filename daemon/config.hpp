@@ -3,7 +3,7 @@
 // the key and the bad value.
 #pragma once
 
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 #include "sync_engine/sync_settings.hpp"
 
 #include <chrono>

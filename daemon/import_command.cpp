@@ -5,10 +5,12 @@
 #include "daemon/log_messages.hpp"
 #include "daemon/plan_executor.hpp"
 #include "daemon/sync_runner.hpp"
-#include "http/bounded_parallel.hpp"
+#include "util/bounded_parallel.hpp"
 #include "netbox_client/netbox_client.hpp"
 #include "psu_client/psu_client.hpp"
 #include "sync_engine/import_planner.hpp"
+
+#include "util/async.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
@@ -28,11 +30,11 @@ namespace {
 /// NetBox's side: plugin objects, the prefixes of existing scopes, and the option library.
 asio::awaitable<Expected<engine::ImportNetBox>> read_netbox(netbox::NetBoxClient& netbox) {
     auto [servers, failovers, scopes] =
-        co_await (netbox.list_servers() && netbox.list_failovers() && netbox.list_scopes());
+        co_await when_all(netbox.list_servers(), netbox.list_failovers(), netbox.list_scopes());
     if (!servers) co_return servers.error();
     if (!failovers) co_return failovers.error();
     if (!scopes) co_return scopes.error();
-    auto [codes, values] = co_await (netbox.list_option_codes() && netbox.list_option_values());
+    auto [codes, values] = co_await when_all(netbox.list_option_codes(), netbox.list_option_values());
     if (!codes) co_return codes.error();
     if (!values) co_return values.error();
 

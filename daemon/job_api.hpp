@@ -14,7 +14,7 @@
 #pragma once
 
 #include "daemon/job_queue.hpp"
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 #include "http/http_message.hpp"
 
 #include <boost/asio/awaitable.hpp>

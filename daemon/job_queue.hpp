@@ -13,7 +13,7 @@
 #pragma once
 
 #include "daemon/job.hpp"
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 
 #include <chrono>
 #include <cstddef>

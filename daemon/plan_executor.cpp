@@ -1,6 +1,6 @@
 #include "daemon/plan_executor.hpp"
 
-#include "http/bounded_parallel.hpp"
+#include "util/bounded_parallel.hpp"
 #include "daemon/import_references.hpp"
 #include "daemon/log_messages.hpp"
 

@@ -1,11 +1,13 @@
 #include "daemon/sync_runner.hpp"
 
-#include "http/bounded_parallel.hpp"
+#include "util/bounded_parallel.hpp"
 #include "daemon/log_messages.hpp"
 #include "daemon/plan_executor.hpp"
 #include "netbox_client/netbox_client.hpp"
 #include "psu_client/psu_client.hpp"
 #include "sync_engine/sync_planner.hpp"
+
+#include "util/async.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
@@ -35,7 +37,7 @@ bool has_netbox_writes(const engine::Plan& plan) {
 
 asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_objects(netbox::NetBoxClient& netbox) {
     auto [servers, failovers, scopes] =
-        co_await (netbox.list_servers() && netbox.list_failovers() && netbox.list_scopes());
+        co_await when_all(netbox.list_servers(), netbox.list_failovers(), netbox.list_scopes());
     if (!servers) co_return servers.error();
     if (!failovers) co_return failovers.error();
     if (!scopes) co_return scopes.error();
@@ -57,7 +59,7 @@ asio::awaitable<std::optional<Error>> read_netbox_prefixes(netbox::NetBoxClient&
         co_return co_await netbox.list_prefixes_by_tag(settings.protect_tag);
     };
     auto [prefixes, protected_prefixes] =
-        co_await (netbox.list_prefixes_by_id({prefix_ids.begin(), prefix_ids.end()}) && tagged());
+        co_await when_all(netbox.list_prefixes_by_id({prefix_ids.begin(), prefix_ids.end()}), tagged());
     if (!prefixes) co_return prefixes.error();
     for (auto& prefix : *prefixes) snapshot.prefixes[prefix.id] = std::move(prefix);
     // NetBox answers 400 to a tag filter naming a tag that does not exist: then nothing carries the protect

@@ -4,7 +4,7 @@
 // netbox-api.md §8. Pure: no I/O.
 #pragma once
 
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 #include "sync_engine/change_scope.hpp"
 
 #include <string>

@@ -9,7 +9,7 @@
 // This header is light on purpose (no Beast): Beast is compiled in http_client.cpp only.
 #pragma once
 
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 #include "http/http_message.hpp"
 
 #include <boost/asio/any_io_executor.hpp>

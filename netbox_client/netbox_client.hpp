@@ -3,7 +3,7 @@
 // netbox_client/; callers see engine types only.
 #pragma once
 
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 #include "http/http_client.hpp"
 #include "sync_engine/import_inputs.hpp"
 #include "sync_engine/netbox_snapshot.hpp"

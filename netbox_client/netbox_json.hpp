@@ -6,7 +6,7 @@
 // Error. IPv6 addresses and prefixes are skipped silently: this sync is IPv4 only and they are not faults.
 #pragma once
 
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 #include "sync_engine/import_inputs.hpp"
 #include "sync_engine/netbox_snapshot.hpp"
 #include "sync_engine/plan.hpp"

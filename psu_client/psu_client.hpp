@@ -4,7 +4,7 @@
 // `problems`, never fatal.
 #pragma once
 
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 #include "http/http_client.hpp"
 #include "psu_client/psu_types.hpp"
 #include "sync_engine/dhcp_snapshot.hpp"

@@ -15,7 +15,7 @@
 // consequence than syncing a scope whose state we could not read.
 #pragma once
 
-#include "http/expected.hpp"
+#include "util/expected.hpp"
 #include "psu_client/psu_types.hpp"
 #include "sync_engine/dhcp_snapshot.hpp"
 

@@ -11,13 +11,7 @@
 
 namespace nds::psu {
 
-/// A parsed list plus the records that were skipped.
-template <class T>
-struct ParsedList {
-    std::vector<T> items;
-    std::vector<engine::ReadProblem> problems;
-    std::size_t skipped = 0;  ///< records left out; a list with skipped records is incomplete
-};
+using engine::ParsedList;
 
 struct Health { std::string status; std::string version; };
 

@@ -3,6 +3,7 @@
 // the engine deletes nothing on the basis of a read that did not succeed.
 #pragma once
 
+#include "sync_engine/backend_capabilities.hpp"
 #include "sync_engine/ipv4.hpp"
 
 #include <cstdint>
@@ -65,6 +66,14 @@ struct ReadProblem {
     std::string what;    ///< e.g. "lease ip_address '10.0.1.999' is not an IPv4 address"
 };
 
+/// A parsed list plus the records that were skipped (reported in `problems`).
+template <class T>
+struct ParsedList {
+    std::vector<T> items;
+    std::vector<ReadProblem> problems;
+    std::size_t skipped = 0;  ///< records left out; a list with skipped records is incomplete
+};
+
 struct DhcpServerSnapshot {
     std::string server_name;
     bool reachable = false;            ///< health check answered
@@ -74,6 +83,10 @@ struct DhcpServerSnapshot {
     /// the list may then be one of those, so no scope is deleted (or re-created) for being missing.
     bool scope_list_complete = true;
     std::map<std::uint32_t, DhcpScopeData> scope_data;  ///< by scope_id.value, only for scopes that were read
+    BackendCapabilities capabilities;  ///< what the server's backend can do (after its health check)
+    /// Every reservation of the server, when capabilities.reservation_writes_by_client_id asks for the check
+    /// and a write needs it; nullopt: not read, or the read failed (such writes are then refused).
+    std::optional<std::vector<DhcpReservation>> all_reservations;
     std::vector<ReadProblem> problems;
 };
 

@@ -70,3 +70,25 @@ void Plan::append(Plan&& other) {
 }
 
 }  // namespace nds::engine
+
+namespace nds::engine {
+
+ObjectKind DhcpWrite::kind() const {
+    if (std::holds_alternative<ScopeChange>(change)) return ObjectKind::dhcp_scope;
+    if (std::holds_alternative<ExclusionChange>(change)) return ObjectKind::dhcp_exclusion;
+    return ObjectKind::reservation;
+}
+
+DhcpOperation DhcpWrite::operation() const {
+    switch (kind()) {
+    case ObjectKind::dhcp_scope: return verb == Verb::create ? DhcpOperation::scope_create : DhcpOperation::scope_update;
+    case ObjectKind::dhcp_exclusion:
+        return verb == Verb::remove ? DhcpOperation::exclusion_delete : DhcpOperation::exclusion_create;
+    default:
+        return verb == Verb::create   ? DhcpOperation::reservation_create
+               : verb == Verb::update ? DhcpOperation::reservation_update
+                                      : DhcpOperation::reservation_delete;
+    }
+}
+
+}  // namespace nds::engine

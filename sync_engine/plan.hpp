@@ -3,11 +3,13 @@
 // The executor in daemon/ applies a Plan without taking any decision of its own.
 #pragma once
 
+#include "sync_engine/backend_capabilities.hpp"
 #include "sync_engine/dhcp_snapshot.hpp"
 #include "sync_engine/netbox_snapshot.hpp"
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace nds::engine {
@@ -189,6 +191,31 @@ struct DhcpExclusionWrite {
     Verb verb = Verb::create;  ///< create or remove
     Ipv4Address scope_id;
     DhcpExclusion exclusion;
+};
+
+// ---- DHCP server writes: one ordered list, backend-neutral --------------------------------------------
+// Each backend turns these into its own requests: PSU one request each, Kea one config transaction per
+// server and run, dhcpd one rendered file per server and run.
+
+struct ScopeChange {
+    DhcpScope scope;                          ///< the whole scope as it should be (create, update)
+    std::vector<std::string> changed_fields;  ///< update: what differs, for the report
+};
+struct ExclusionChange {
+    DhcpExclusion range;
+};
+struct ReservationChange {
+    DhcpReservation reservation;  ///< remove: ip and client_id identify it
+};
+
+struct DhcpWrite {
+    ActionNote note;  ///< note.server is the server written to
+    Verb verb = Verb::create;
+    Ipv4Address scope_id;
+    std::variant<ScopeChange, ExclusionChange, ReservationChange> change;
+
+    ObjectKind kind() const;           ///< dhcp_scope, dhcp_exclusion or reservation
+    DhcpOperation operation() const;   ///< the capability it needs
 };
 
 // ---- Decisions not to act, and problems -----------------------------------------------------------------

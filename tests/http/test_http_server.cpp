@@ -1,5 +1,6 @@
 // Server behaviour, driven through the real Client on 127.0.0.1: round trip, keep-alive reuse,
 // concurrent requests on one Client, handler exceptions, request body limit, stop().
+#include "util/async.hpp"
 #include "test_support.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -99,11 +100,11 @@ TEST_CASE("concurrent requests on one client use separate connections, then reus
         int finished = 0;
         std::vector<std::string> bodies;
         for (int i = 0; i < 3; ++i) {
-            net::co_spawn(ioc, client.send(get("/c/" + std::to_string(i))),
-                          [&](std::exception_ptr e, Expected<Response> res) {
-                              ++finished;
-                              if (!e && res) bodies.push_back(res->body);
-                          });
+            nds::co_spawn_result(ioc, client.send(get("/c/" + std::to_string(i))),
+                                 [&](std::exception_ptr e, std::optional<Expected<Response>> res) {
+                                     ++finished;
+                                     if (!e && res && *res) bodies.push_back((*res)->body);
+                                 });
         }
         for (int i = 0; i < 200 && finished < 3; ++i) co_await sleep_for(10ms);
         REQUIRE(finished == 3);
@@ -113,7 +114,7 @@ TEST_CASE("concurrent requests on one client use separate connections, then reus
         // All three went back to the pool: three more concurrent requests open nothing new.
         finished = 0;
         for (int i = 0; i < 3; ++i)
-            net::co_spawn(ioc, client.send(get("/d")), [&](std::exception_ptr, Expected<Response>) { ++finished; });
+            nds::co_spawn_result(ioc, client.send(get("/d")), [&](std::exception_ptr, std::optional<Expected<Response>>) { ++finished; });
         for (int i = 0; i < 200 && finished < 3; ++i) co_await sleep_for(10ms);
         REQUIRE(finished == 3);
         CHECK(server.connections_accepted() == 3);

@@ -6,6 +6,7 @@
 #include "http/url.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include "util/async.hpp"
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 
@@ -50,7 +51,7 @@ struct Fixture {
     T run(std::function<asio::awaitable<T>()> body) {
         std::optional<T> result;
         std::exception_ptr error;
-        asio::co_spawn(io, body(), [&](std::exception_ptr e, T value) {
+        nds::co_spawn_result(io, body(), [&](std::exception_ptr e, std::optional<T> value) {
             if (e) error = e;
             else result = std::move(value);
             io.stop();

@@ -3,6 +3,7 @@
 #include "http/http_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include "util/async.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -32,11 +33,7 @@ http::Response http_call(std::uint16_t port, const std::string& method, const st
     request.headers = headers;
     if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
     std::optional<Expected<http::Response>> result;
-    asio::co_spawn(io, client.send(request), [&](std::exception_ptr error, Expected<http::Response> response) {
-        if (error) std::rethrow_exception(error);
-        result.emplace(std::move(response));
-    });
-    io.run();
+    result.emplace(nds::run_to_completion(io, client.send(request)));
     if (!result || !*result)
         throw std::runtime_error(method + " " + target + ": " + (result ? result->error().message : "no result"));
     return std::move(**result);
