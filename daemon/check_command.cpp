@@ -1,9 +1,10 @@
 #include "daemon/check_command.hpp"
 
-#include "daemon/log_messages.hpp"
+#include "daemon/backend_factory.hpp"
 #include "daemon/client_options.hpp"
+#include "daemon/log_messages.hpp"
+#include "daemon/sync_runner.hpp"
 #include "netbox_client/netbox_client.hpp"
-#include "psu_client/psu_client.hpp"
 
 #include <algorithm>
 #include <ostream>
@@ -12,7 +13,8 @@ namespace nds::daemon {
 
 namespace asio = boost::asio;
 
-asio::awaitable<int> run_check(asio::any_io_executor executor, const Config& config, Logger& log, std::ostream& out) {
+asio::awaitable<int> run_check(asio::any_io_executor executor, const Config& config, Logger& log, std::ostream& out,
+                               BackendFactory backends) {
     auto options = netbox_client_options(config, "");
     options.http.max_retries = std::min(options.http.max_retries, 1);
     if (!config.netbox.verify_tls)
@@ -36,29 +38,38 @@ asio::awaitable<int> run_check(asio::any_io_executor executor, const Config& con
         co_return 3;
     }
     out << "netbox-windows-dhcp plugin: ok (" << status->plugin_version << ")\n";
-    auto servers = co_await netbox.list_servers();
-    if (!servers) {
-        out << "plugin servers: FAILED " << servers.error().message << "\n";
+    auto snapshot = co_await read_netbox_objects(netbox);
+    if (!snapshot) {
+        out << "plugin servers: FAILED " << snapshot.error().message << "\n";
         co_return 3;
     }
+    if (!backends) {
+        // One retry at most: check answers quickly when a server is down.
+        Config quick = config;
+        for (auto& [name, server] : quick.dhcp_servers) server.max_retries = std::min(server.max_retries, 1);
+        backends = make_backend_factory(executor, quick);
+        co_return co_await check_servers(*snapshot, quick, log, out, backends);
+    }
+    co_return co_await check_servers(*snapshot, config, log, out, backends);
+}
+
+asio::awaitable<int> check_servers(const engine::NetBoxSnapshot& snapshot, const Config& config, Logger& log,
+                                   std::ostream& out, const BackendFactory& backends) {
     int exit_code = 0;
-    for (const auto& server : *servers) {
-        auto psu_options = psu_client_options(server, config);
-        psu_options.http.max_retries = std::min(psu_options.http.max_retries, 1);
-        if (!psu_options.http.verify_tls && server.use_https)
-            log.warning(msg::TLS_VERIFY_OFF, "TLS verification of DHCP server is off", {{"server", server.name}});
-        psu::PsuClient client(executor, psu_options);
-        auto health = co_await client.health();
+    for (const auto& server : snapshot.servers) {
+        for (const auto& warning : backend_config_warnings(server, config))
+            log.warning(msg::TLS_VERIFY_OFF, warning, {{"server", server.name}});
+        auto backend = backends(server_context(snapshot, server));
+        auto health = co_await backend->health();
+        out << "dhcp server " << server.name << " (" << backend->endpoint() << "): ";
         if (health) {
-            out << "dhcp server " << server.name << " (" << psu_options.base_url << "): ok (PSU script "
-                << (health->version.empty() ? "unknown" : health->version) << ")\n";
+            out << "ok (" << health->software << " " << (health->version.empty() ? "version unknown" : health->version) << ")\n";
+            for (const auto& warning : health->warnings) out << "  warning: " << warning << "\n";
         } else {
-            out << "dhcp server " << server.name << " (" << psu_options.base_url << "): FAILED "
-                << health.error().message << "\n";
+            out << "FAILED " << health.error().message << "\n";
             exit_code = 1;
         }
-        log.log(health ? LogLevel::info : LogLevel::error, msg::CHECK_RESULT, health ? "ok" : "failed",
-                {{"server", server.name}});
+        log.log(health ? LogLevel::info : LogLevel::error, msg::CHECK_RESULT, health ? "ok" : "failed", {{"server", server.name}});
     }
     co_return exit_code;
 }

@@ -2,6 +2,7 @@
 // installed, and every DHCP server answers its health endpoint. Prints one line per peer.
 #pragma once
 
+#include "daemon/backend_factory.hpp"
 #include "daemon/config.hpp"
 #include "daemon/logger.hpp"
 
@@ -9,11 +10,17 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <iosfwd>
+#include "sync_engine/netbox_snapshot.hpp"
 
 namespace nds::daemon {
 
 /// Returns the exit code: 0 all good, 1 a DHCP server failed, 3 NetBox unreachable or token rejected.
+/// `backends` makes each server's backend (default: the configured ones, with at most one retry).
 boost::asio::awaitable<int> run_check(boost::asio::any_io_executor executor, const Config& config, Logger& log,
-                                      std::ostream& out);
+                                      std::ostream& out, BackendFactory backends = {});
+
+/// The DHCP-server half: one line per server of `snapshot`, its health through its backend.
+boost::asio::awaitable<int> check_servers(const engine::NetBoxSnapshot& snapshot, const Config& config, Logger& log,
+                                          std::ostream& out, const BackendFactory& backends);
 
 }  // namespace nds::daemon

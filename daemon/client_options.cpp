@@ -26,21 +26,6 @@ netbox::NetBoxOptions netbox_client_options(const Config& config, const std::str
     return options;
 }
 
-psu::PsuOptions psu_client_options(const engine::NetBoxServer& server, const Config& config) {
-    auto server_config = config.server(server.name);
-    psu::PsuOptions options;
-    options.server_name = server.name;
-    options.base_url = std::string(server.use_https ? "https" : "http") + "://" + server.hostname + ":" +
-                       std::to_string(server.port);
-    options.token = server_config.token;
-    options.http.verify_tls = server_config.verify_tls && server.verify_ssl;
-    options.http.ca_file = server_config.ca_file;
-    options.http.timeout = server_config.timeout;
-    options.http.max_retries = server_config.max_retries;
-    options.http.max_body_bytes = server_config.max_response_bytes;
-    return options;
-}
-
 std::string utc_timestamp() {
     auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm utc{};

@@ -254,8 +254,17 @@ SyncConfig parse_sync(Section section) {
     return c;
 }
 
+BackendKind parse_backend(Section& section, BackendKind fallback) {
+    auto text = section.string("backend", to_string(fallback));
+    if (text == "psu") return BackendKind::psu;
+    if (text == "kea") return BackendKind::kea;
+    if (text == "dhcpd") return BackendKind::dhcpd;
+    fail(section.path() + ".backend", "expected psu, kea or dhcpd, got '" + text + "'");
+}
+
 DhcpServerConfig parse_dhcp_server(Section section, const DhcpServerConfig& defaults) {
     DhcpServerConfig c = defaults;
+    c.backend = parse_backend(section, defaults.backend);
     c.token = section.secret("token", defaults.token);
     c.ca_file = section.string("ca_file", defaults.ca_file);
     c.verify_tls = section.boolean("verify_tls", defaults.verify_tls);
@@ -307,6 +316,15 @@ LogConfig parse_log(Section section) {
 }
 
 }  // namespace
+
+const char* to_string(BackendKind kind) {
+    switch (kind) {
+    case BackendKind::psu: return "psu";
+    case BackendKind::kea: return "kea";
+    case BackendKind::dhcpd: return "dhcpd";
+    }
+    return "?";
+}
 
 std::string process_env(const char* name) {
     const char* value = std::getenv(name);

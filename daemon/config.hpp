@@ -35,7 +35,12 @@ struct SyncConfig {
     int max_concurrent_servers = 4;  ///< DHCP servers read and written in parallel
 };
 
+/// Which software serves a DHCP server (dhcp_servers.<name>.backend); daemon/backend_factory.cpp makes it.
+enum class BackendKind { psu, kea, dhcpd };
+const char* to_string(BackendKind kind);
+
 struct DhcpServerConfig {
+    BackendKind backend = BackendKind::psu;
     std::string token;  ///< PSU App Token; secret
     std::string ca_file;
     bool verify_tls = true;

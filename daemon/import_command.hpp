@@ -4,6 +4,7 @@
 // exclusions), call engine::plan_import, then apply the plan unless --dry-run and report per category.
 #pragma once
 
+#include "daemon/backend_factory.hpp"
 #include "daemon/config.hpp"
 #include "daemon/import_report.hpp"
 #include "daemon/logger.hpp"
@@ -24,7 +25,8 @@ struct ImportRequest {
 
 class ImportCommand {
 public:
-    ImportCommand(boost::asio::any_io_executor executor, const Config& config, Logger& log);
+    /// `backends` makes the server's DHCP backend (default: the configured one, make_backend_factory).
+    ImportCommand(boost::asio::any_io_executor executor, const Config& config, Logger& log, BackendFactory backends = {});
 
     boost::asio::awaitable<ImportReport> run(ImportRequest request);
 
@@ -32,6 +34,7 @@ private:
     boost::asio::any_io_executor executor_;
     const Config& config_;
     Logger& log_;
+    BackendFactory backends_;
 };
 
 }  // namespace nds::daemon

@@ -6,8 +6,9 @@ using engine::ObjectId;
 
 namespace {
 
-netbox::WriteFailure failure(engine::ObjectKind kind, const engine::ActionNote& note, std::string error) {
-    return netbox::WriteFailure{kind, note.object, note.server, note.scope, std::move(error)};
+netbox::WriteFailure failure(engine::ObjectKind kind, std::size_t action, const engine::ActionNote& note,
+                             std::string error) {
+    return netbox::WriteFailure{kind, action, note.object, note.server, note.scope, std::move(error)};
 }
 
 }  // namespace
@@ -51,7 +52,7 @@ ImportReferences::Resolved<engine::ScopeCreate> ImportReferences::resolve(
         if (!c.failover_id && !c.failover_name.empty()) {
             auto found = failovers_.find(c.failover_name);
             if (found == failovers_.end()) {
-                out.failures.push_back(failure(engine::ObjectKind::scope, c.note,
+                out.failures.push_back(failure(engine::ObjectKind::scope, i, c.note,
                                                "its failover '" + c.failover_name + "' was not created"));
                 continue;
             }
@@ -69,7 +70,7 @@ ImportReferences::Resolved<engine::ScopeCreate> ImportReferences::resolve(
         }
         if (!missing.empty()) {
             // The scope is still created (its options are not what makes it a scope); the link is reported.
-            out.failures.push_back(failure(engine::ObjectKind::option_value, c.note,
+            out.failures.push_back(failure(engine::ObjectKind::option_value, i, c.note,
                                            "not linked to the new scope: " + missing + " was not created"));
         }
         out.actions.push_back(std::move(c));
@@ -86,7 +87,7 @@ ImportReferences::Resolved<engine::ExclusionRangeCreate> ImportReferences::resol
         if (c.new_scope) {
             ObjectId id = *c.new_scope < scope_ids_.size() ? scope_ids_[*c.new_scope] : 0;
             if (id <= 0) {
-                out.failures.push_back(failure(engine::ObjectKind::exclusion_range, c.note, "its scope was not created"));
+                out.failures.push_back(failure(engine::ObjectKind::exclusion_range, i, c.note, "its scope was not created"));
                 continue;
             }
             c.scope_id = id;

@@ -1,20 +1,15 @@
 #include "daemon/journal_writer.hpp"
 
 #include "daemon/log_messages.hpp"
-#include "daemon/sync_runner.hpp"
-#include "http/http_client.hpp"
-#include "http/url.hpp"
+#include "daemon/client_options.hpp"
 #include "netbox_client/netbox_client.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
-
+#include <algorithm>
 #include <sstream>
 
 namespace nds::daemon {
 
 namespace asio = boost::asio;
-namespace json = boost::json;
 
 namespace {
 
@@ -71,50 +66,24 @@ std::string JournalWriter::comments(const Job& job, const std::string& server, c
     return text;
 }
 
-std::string JournalWriter::body(engine::ObjectId server_id, const std::string& kind, const std::string& comments) {
-    return json::serialize(json::object{{"assigned_object_type", "netbox_windows_dhcp.dhcpserver"},
-                                        {"assigned_object_id", server_id},
-                                        {"kind", kind},
-                                        {"comments", comments}});
-}
-
 asio::awaitable<std::size_t> JournalWriter::write(const Job& job, const RunReport& report) {
     if (report.servers.empty()) co_return 0;
-    auto options = netbox_client_options(config_, token_);
-    netbox::NetBoxClient netbox(executor_, options);
+    netbox::NetBoxClient netbox(executor_, netbox_client_options(config_, token_));
     auto servers = co_await netbox.list_servers();
     if (!servers) {
         log_.warning(msg::JOURNAL_FAILED, "cannot write journal entries: " + servers.error().message);
         co_return 0;
     }
-    auto url = http::Url::parse(config_.netbox.url);
-    if (!url) co_return 0;
-    auto base = http::Target::parse(url->target).path;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    http::Client client(executor_, config_.netbox.url, options.http);
     std::size_t written = 0;
     for (const auto& name : report.servers) {
-        const engine::NetBoxServer* server = nullptr;
-        for (const auto& s : *servers)
-            if (s.name == name) server = &s;
-        if (!server) continue;
-        http::Request request;
-        request.method = "POST";
-        request.target = base + "/api/extras/journal-entries/";
-        request.headers = {{"Authorization", netbox::NetBoxClient::authorization_header(options.token)},
-                           {"Content-Type", "application/json"},
-                           {"Accept", "application/json"}};
-        request.body = body(server->id, kind(name, report), comments(job, name, report));
-        auto response = co_await client.send(request);
-        if (response && response->ok()) {
+        auto server = std::find_if(servers->begin(), servers->end(), [&](const auto& s) { return s.name == name; });
+        if (server == servers->end()) continue;
+        auto done = co_await netbox.write_server_journal(server->id, kind(name, report), comments(job, name, report));
+        if (done) {
             ++written;
             log_.debug(msg::JOURNAL_WRITTEN, "journal entry written", {{"server", name}});
         } else {
-            log_.warning(msg::JOURNAL_FAILED,
-                         "cannot write journal entry: " +
-                             (response ? "HTTP " + std::to_string(response->status) + " " + response->body.substr(0, 300)
-                                       : response.error().message),
-                         {{"server", name}});
+            log_.warning(msg::JOURNAL_FAILED, "cannot write journal entry: " + done.error().message, {{"server", name}});
         }
     }
     co_return written;

@@ -29,8 +29,6 @@ public:
     static const char* kind(const std::string& server, const RunReport& report);
     /// The entry's text (Markdown): job, who asked, counts per object type, failures and problems.
     static std::string comments(const Job& job, const std::string& server, const RunReport& report);
-    /// The JSON body of the POST.
-    static std::string body(engine::ObjectId server_id, const std::string& kind, const std::string& comments);
 
 private:
     boost::asio::any_io_executor executor_;

@@ -1,5 +1,7 @@
 #include "daemon/run_report.hpp"
 
+#include "util/cancellation.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -11,25 +13,9 @@ namespace nds::daemon {
 using engine::ObjectKind;
 using engine::Verb;
 
-void for_each_action(const engine::Plan& plan,
-                     const std::function<void(ObjectKind, Verb, const engine::ActionNote&)>& fn) {
-    for (const auto& a : plan.failover_creates) fn(ObjectKind::failover, Verb::create, a.note);
-    for (const auto& a : plan.option_code_creates) fn(ObjectKind::option_code, Verb::create, a.note);
-    for (const auto& a : plan.option_value_creates) fn(ObjectKind::option_value, Verb::create, a.note);
-    for (const auto& a : plan.prefix_creates) fn(ObjectKind::prefix, Verb::create, a.note);
-    for (const auto& a : plan.scope_creates) fn(ObjectKind::scope, Verb::create, a.note);
-    for (const auto& a : plan.scope_updates) fn(ObjectKind::scope, Verb::update, a.note);
-    for (const auto& a : plan.exclusion_creates) fn(ObjectKind::exclusion_range, Verb::create, a.note);
-    for (const auto& a : plan.exclusion_deletes) fn(ObjectKind::exclusion_range, Verb::remove, a.note);
-    for (const auto& a : plan.scope_deletes) fn(ObjectKind::scope, Verb::remove, a.note);
-    for (const auto& a : plan.ip_creates) fn(ObjectKind::ip_address, Verb::create, a.note);
-    for (const auto& a : plan.ip_updates) fn(ObjectKind::ip_address, Verb::update, a.note);
-    for (const auto& a : plan.ip_deletes) fn(ObjectKind::ip_address, Verb::remove, a.note);
-    for (const auto& a : plan.dhcp_scope_writes) fn(ObjectKind::dhcp_scope, a.verb, a.note);
-    for (const auto& a : plan.dhcp_exclusion_writes) fn(ObjectKind::dhcp_exclusion, a.verb, a.note);
-    for (const auto& a : plan.reservation_deletes) fn(ObjectKind::reservation, Verb::remove, a.note);
-    for (const auto& a : plan.reservation_creates) fn(ObjectKind::reservation, Verb::create, a.note);
-    for (const auto& a : plan.reservation_updates) fn(ObjectKind::reservation, Verb::update, a.note);
+ReportedAction ReportedAction::stopped(ObjectKind kind, Verb verb, engine::ActionNote note) {
+    note.reason = kStoppedReason;
+    return ReportedAction{kind, verb, ActionStatus::skipped, std::move(note), {}, SkipCause::stopped};
 }
 
 void RunReport::note_server(const std::string& server) {
@@ -39,7 +25,7 @@ void RunReport::note_server(const std::string& server) {
 }
 
 void RunReport::add_plan(const engine::Plan& plan, ActionStatus status) {
-    for_each_action(plan, [&](ObjectKind kind, Verb verb, const engine::ActionNote& note) {
+    engine::for_each_write(plan, [&](ObjectKind kind, Verb verb, const engine::ActionNote& note) {
         note_server(note.server);
         actions.push_back(ReportedAction{kind, verb, status, note, {}});
     });
@@ -57,6 +43,11 @@ void RunReport::add_problem(engine::Severity severity, const std::string& server
                             const std::string& message) {
     note_server(server);
     problems.push_back(engine::Problem{severity, engine::ActionNote{server, scope, "", message}});
+}
+
+void RunReport::add_skipped_record(const std::string& server, const std::string& scope, const std::string& message) {
+    add_problem(engine::Severity::warning, server, scope, message);
+    problems.back().kind = engine::ProblemKind::skipped_record;
 }
 
 int RunReport::exit_code() const {

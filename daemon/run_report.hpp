@@ -13,12 +13,20 @@ namespace nds::daemon {
 
 enum class ActionStatus { planned, applied, failed, skipped };
 
+/// Why a skipped action was skipped: a rule of the engine decided so, or the run was stopped before it.
+enum class SkipCause { decided, stopped };
+
 struct ReportedAction {
     engine::ObjectKind kind = engine::ObjectKind::ip_address;
     engine::Verb verb = engine::Verb::create;
     ActionStatus status = ActionStatus::planned;
     engine::ActionNote note;
     std::string error;
+    SkipCause skip_cause = SkipCause::decided;  ///< for status skipped
+
+    /// Recorded as skipped because the run was stopped (its reason is kStoppedReason).
+    static ReportedAction stopped(engine::ObjectKind kind, engine::Verb verb, engine::ActionNote note);
+    bool was_stopped() const { return status == ActionStatus::skipped && skip_cause == SkipCause::stopped; }
 };
 
 struct Counts {
@@ -36,12 +44,15 @@ struct RunReport {
     std::vector<ReportedAction> actions;
     std::vector<engine::Problem> problems;
     std::string fatal_error;  ///< NetBox unreachable or token rejected: nothing was done
+    bool stopped = false;     ///< the run was stopped (the service is stopping) before all its changes were applied
     double duration_seconds = 0;
 
     /// Records every action of `plan` with `status`, and its skips and problems.
     void add_plan(const engine::Plan& plan, ActionStatus status);
     void add_problem(engine::Severity severity, const std::string& server, const std::string& scope,
                      const std::string& message);
+    /// A record of a server or of NetBox that could not be used and was left out (a warning).
+    void add_skipped_record(const std::string& server, const std::string& scope, const std::string& message);
     void note_server(const std::string& server);
 
     /// 0 success; 1 some server or object failed; 3 NetBox unreachable or token rejected.
@@ -51,9 +62,5 @@ struct RunReport {
     std::string to_text(bool verbose) const;
     std::string to_json() const;
 };
-
-/// Calls fn(kind, verb, note) for every write action of a plan, in apply order.
-void for_each_action(const engine::Plan& plan,
-                     const std::function<void(engine::ObjectKind, engine::Verb, const engine::ActionNote&)>& fn);
 
 }  // namespace nds::daemon

@@ -1,5 +1,6 @@
 #include "daemon/service.hpp"
 
+#include "daemon/client_options.hpp"
 #include "daemon/import_command.hpp"
 #include "daemon/journal_writer.hpp"
 #include "daemon/log_messages.hpp"
@@ -11,7 +12,9 @@
 #include "sync_engine/change_scope.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -69,14 +72,6 @@ auto log_failure(Logger& log, const char* what) {
             log.error(msg::SERVICE_STOPPED, std::string("internal error in ") + what);
         }
     };
-}
-
-bool was_cut_short(const RunReport& report) {
-    for (const auto& action : report.actions)
-        if (action.status == ActionStatus::skipped && action.note.reason == PlanExecutor::kStoppedReason) return true;
-    for (const auto& problem : report.problems)
-        if (problem.note.reason.rfind("stopped before", 0) == 0) return true;
-    return false;
 }
 
 std::string describe(const std::vector<WebhookEvent>& events) {
@@ -183,8 +178,8 @@ int Service::run() {
     sd_notify("READY=1\nSTATUS=listening on " + service.listen);
 
     io_.run();
-    log_.info(msg::SERVICE_STOPPED, "stopped", {{"exit_code", "0"}});
-    return 0;
+    log_.info(msg::SERVICE_STOPPED, "stopped", {{"exit_code", std::to_string(exit_code_)}});
+    return exit_code_;
 }
 
 //------------------------------------------------------------------------------
@@ -317,7 +312,9 @@ void Service::pump() {
     if (!stopping_) {
         for (auto& job : queue_.start_runnable(Job::Clock::now())) {
             ++running_jobs_;
-            asio::co_spawn(io_, run_job(job), log_failure(log_, "job"));
+            auto& signal = job_signals_[job->id()];
+            signal = std::make_unique<asio::cancellation_signal>();
+            asio::co_spawn(io_, run_job(job), asio::bind_cancellation_slot(signal->slot(), log_failure(log_, "job")));
         }
     }
     queue_.expire(Job::Clock::now());
@@ -367,7 +364,7 @@ asio::awaitable<void> Service::run_job(JobPtr job) {
             request.dry_run = spec.dry_run;
             request.token = spec.token;
             request.job_name = job_name;
-            request.stop = &stop_flag_;
+            request.waves_per_batch = 1;  // a stop is honoured after every wave of NetBox writes
             SyncRunner runner(io_.get_executor(), *config, job_log,
                               [this](const std::string& target, unsigned status, std::chrono::steady_clock::duration elapsed) {
                                   observe_http(target, status, elapsed);
@@ -381,7 +378,7 @@ asio::awaitable<void> Service::run_job(JobPtr job) {
                 JournalWriter journal(io_.get_executor(), *config, spec.token, job_log);
                 co_await journal.write(*job, report);
             }
-            state = was_cut_short(report) ? JobState::cancelled
+            state = report.stopped       ? JobState::cancelled
                     : exit_code == 0      ? JobState::succeeded
                                           : JobState::failed;
         }
@@ -394,6 +391,8 @@ asio::awaitable<void> Service::run_job(JobPtr job) {
     job_log.info(msg::JOB_DONE, "job finished", {{"state", to_string(state)}, {"exit_code", std::to_string(exit_code)},
                                                  {"seconds", std::to_string(seconds)}});
     --running_jobs_;
+    // The signal outlives this coroutine's frame by a moment: erased after the completion handler ran.
+    asio::post(io_, [this, id = job->id()] { job_signals_.erase(id); });
     pump();
     maybe_stopped();
 }
@@ -525,11 +524,13 @@ void Service::begin_shutdown(int signal) {
     if (stopping_) {
         log_.error(msg::SERVICE_STOPPED, std::string("second ") + name + ": exiting now, a write batch may be cut off",
                    {{"exit_code", "1"}});
-        std::cerr.flush();
-        std::_Exit(1);
+        cancel_running_jobs(asio::cancellation_type::terminal);
+        exit_code_ = 1;
+        io_.stop();
+        return;
     }
     stopping_ = true;
-    stop_flag_ = true;
+    cancel_running_jobs(asio::cancellation_type::partial);
     sd_notify("STOPPING=1");
     log_.info(msg::SERVICE_STOPPING, std::string(name) + ": stopping; running jobs finish their write batch in flight",
               {{"running_jobs", std::to_string(running_jobs_)}});
@@ -550,9 +551,18 @@ asio::awaitable<void> Service::shutdown_watchdog() {
     shutdown_timer_.expires_after(config_->service.shutdown_timeout);
     auto [ec] = co_await shutdown_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopped_) co_return;
-    log_.error(msg::SERVICE_STOPPED, "jobs still running after service.shutdown_timeout: exiting now", {{"exit_code", "1"}});
-    std::cerr.flush();
-    std::_Exit(1);
+    log_.error(msg::SERVICE_STOPPED, "jobs still running after service.shutdown_timeout: stopping them now",
+               {{"exit_code", "1"}});
+    exit_code_ = 1;
+    cancel_running_jobs(asio::cancellation_type::terminal);
+    // Aborted requests end the jobs within moments; a job that still hangs does not hold the process.
+    shutdown_timer_.expires_after(std::chrono::seconds(2));
+    std::tie(ec) = co_await shutdown_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!stopped_) io_.stop();
+}
+
+void Service::cancel_running_jobs(asio::cancellation_type type) {
+    for (auto& [job, signal] : job_signals_) signal->emit(type);
 }
 
 void Service::maybe_stopped() {

@@ -6,7 +6,9 @@
 // - the jobs (job_queue.hpp): each runs as a coroutine (SyncRunner or ImportCommand) with the token it was
 //   asked with, one job per DHCP server at a time, jobs on different servers in parallel;
 // - signals: SIGTERM/SIGINT stop accepting, cancel queued jobs, let running jobs finish the write batch in
-//   flight and skip the rest, then exit 0 (a second signal, or service.shutdown_timeout, exits 1 at once);
+//   flight and skip the rest, then exit 0 (a second signal, or service.shutdown_timeout, stops them at once
+//   and exits 1). Both travel as Asio cancellation of the running jobs (util/cancellation.hpp): partial on
+//   the first signal, terminal on the second or at the timeout;
 //   SIGHUP reloads the config file (a bad one is logged and the running one kept);
 // - systemd: READY=1 once listening, RELOADING=1/READY=1 around a reload, STOPPING=1 (sd_notify.hpp).
 #pragma once
@@ -20,11 +22,12 @@
 #include "http/http_server.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <atomic>
+#include <map>
 #include <chrono>
 #include <optional>
 #include <memory>
@@ -61,6 +64,8 @@ private:
     void pump();
     void reload();
     void begin_shutdown(int signal);
+    /// Cancels every running job: partial (finish the batch in flight) or terminal (stop now).
+    void cancel_running_jobs(boost::asio::cancellation_type type);
     void maybe_stopped();
     void update_gauges();
     std::string service_token() const;
@@ -83,7 +88,9 @@ private:
     /// Test only: $NETBOX_DHCP_SYNC_TEST_INTERVAL_MS replaces sync.interval (the soak test needs hundreds of
     /// scheduled runs in minutes; operators are held to 5m..24h). Logged as a warning when set.
     std::optional<std::chrono::milliseconds> test_interval_;
-    std::atomic<bool> stop_flag_{false};
+    /// One cancellation signal per running job, bound to the job's coroutine.
+    std::map<std::string, std::unique_ptr<boost::asio::cancellation_signal>> job_signals_;  ///< by job id
+    int exit_code_ = 0;
     bool stopping_ = false;
     bool stopped_ = false;
     std::size_t running_jobs_ = 0;

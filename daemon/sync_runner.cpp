@@ -1,39 +1,28 @@
 #include "daemon/sync_runner.hpp"
 
-#include "util/bounded_parallel.hpp"
+#include "daemon/client_options.hpp"
 #include "daemon/log_messages.hpp"
 #include "daemon/plan_executor.hpp"
-#include "netbox_client/netbox_client.hpp"
-#include "psu_client/psu_client.hpp"
+#include "daemon/server_reader.hpp"
 #include "sync_engine/sync_planner.hpp"
-
 #include "util/async.hpp"
-
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include "util/bounded_parallel.hpp"
+#include "util/cancellation.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <iterator>
-#include <optional>
-#include <ctime>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace nds::daemon {
 
 namespace asio = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;
 using engine::ObjectId;
 
-namespace {
-
-bool has_netbox_writes(const engine::Plan& plan) {
-    return !plan.prefix_creates.empty() || !plan.scope_creates.empty() || !plan.scope_updates.empty() ||
-           !plan.scope_deletes.empty() || !plan.exclusion_creates.empty() || !plan.exclusion_deletes.empty();
-}
-
-}  // namespace
+// ---- NetBox reads shared with the service (webhook mapping) -------------------------------------------
 
 asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_objects(netbox::NetBoxClient& netbox) {
     auto [servers, failovers, scopes] =
@@ -77,331 +66,362 @@ asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_structure(netbox::
     co_return std::move(*snapshot);
 }
 
-SyncRunner::SyncRunner(asio::any_io_executor executor, const Config& config, Logger& log, HttpObserver observer)
-    : executor_(std::move(executor)), config_(config), log_(log), observer_(std::move(observer)) {}
+backend::ServerContext server_context(const engine::NetBoxSnapshot& snapshot, const engine::NetBoxServer& server) {
+    backend::ServerContext context;
+    context.server = server;
+    for (const auto& failover : snapshot.failovers) {
+        if (failover.primary_server_id != server.id && failover.secondary_server_id != server.id) continue;
+        context.failovers.push_back(failover);
+        auto partner_id = failover.primary_server_id == server.id ? failover.secondary_server_id : failover.primary_server_id;
+        if (const auto* partner = engine::find_server(snapshot, partner_id)) context.partners.push_back(*partner);
+    }
+    return context;
+}
 
-asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
-    auto started = std::chrono::steady_clock::now();
-    RunReport report;
-    report.dry_run = request.dry_run;
-    auto settings = config_.sync.settings;
-    settings.allow_mass_delete = request.allow_mass_delete;
+// ---- one run ----------------------------------------------------------------------------------------
 
-    std::string servers_text;
-    for (const auto& name : request.servers) servers_text += (servers_text.empty() ? "" : ",") + name;
-    log_.info(msg::SYNC_START, "sync starting", {{"servers", servers_text.empty() ? "all" : servers_text},
-                                                  {"dry_run", request.dry_run ? "true" : "false"}});
+class SyncRunner::Run {
+public:
+    Run(SyncRunner& runner, RunRequest request);
+    asio::awaitable<RunReport> execute();
 
-    auto netbox_options = netbox_client_options(config_, request.token);
-    netbox_options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + utc_timestamp();
-    if (observer_)
-        netbox_options.http.on_attempt = [observer = observer_](const http::Request&, unsigned status,
-                                                                std::chrono::steady_clock::duration elapsed) {
+private:
+    // The phases in order; each returns false when the run ends with a fatal error (recorded by fail()).
+    asio::awaitable<bool> read_netbox();
+    asio::awaitable<bool> check_servers();
+    void decide_servers();
+    asio::awaitable<bool> read_servers();
+    asio::awaitable<bool> look_up_new_prefixes();
+    asio::awaitable<bool> apply_scope_phase();
+    asio::awaitable<bool> apply_address_phase();
+
+    /// The one failure path: NetBox could not be read or written to the point that nothing more is safe.
+    bool fail(std::string message);
+    asio::awaitable<void> check_health();
+    asio::awaitable<void> read_prefixes_then_tag();
+    asio::awaitable<void> read_dhcp_servers();
+    asio::awaitable<void> prefetch_ip_addresses();
+    asio::awaitable<bool> read_missing_ip_addresses(const std::vector<engine::PrefixToRead>& needed);
+    void log_plan(const engine::Plan& plan);
+    void report_stop(const std::string& what_was_left);
+    void finish();
+
+    backend::DhcpBackend* backend_of(const std::string& server) {
+        auto found = backends_.find(server);
+        return found == backends_.end() ? nullptr : found->second.get();
+    }
+
+    SyncRunner& runner_;
+    const Config& config_;
+    Logger& log_;
+    RunRequest request_;
+    engine::SyncSettings settings_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    RunReport report_;
+    netbox::NetBoxClient netbox_;
+    PlanExecutor executor_;
+
+    engine::NetBoxSnapshot snapshot_;
+    std::map<std::string, std::unique_ptr<backend::DhcpBackend>> backends_;
+    std::map<ObjectId, engine::ServerHealth> health_;
+    std::map<std::string, std::string> health_errors_;
+    std::optional<Error> prefixes_error_;
+    std::optional<Error> tag_error_;
+    bool tag_created_ = false;
+    engine::ServerDecision decision_;
+    engine::DhcpSnapshots dhcp_;
+    std::vector<engine::PrefixToRead> prefetch_;
+    std::optional<Expected<std::vector<engine::NetBoxIpAddress>>> prefetched_;
+};
+
+namespace {
+
+netbox::NetBoxOptions run_netbox_options(const Config& config, const RunRequest& request, Logger& log,
+                                         RunReport& report, const HttpObserver& observer) {
+    auto options = netbox_client_options(config, request.token);
+    options.changelog_message = "netbox-dhcp-sync " + request.job_name + " " + utc_timestamp();
+    if (observer)
+        options.http.on_attempt = [observer](const http::Request&, unsigned status, std::chrono::steady_clock::duration elapsed) {
             observer("netbox", status, elapsed);
         };
-    netbox_options.on_problem = [&](const std::string& message) {
-        log_.warning(msg::NETBOX_RECORD_SKIPPED, message);
-        report.add_problem(engine::Severity::warning, "", "", "NetBox record skipped: " + message);
+    options.on_problem = [&log, &report](const std::string& message) {
+        log.warning(msg::NETBOX_RECORD_SKIPPED, message);
+        report.add_skipped_record("", "", "NetBox record skipped: " + message);
     };
+    return options;
+}
+
+ExecutorLimits run_limits(const Config& config, const RunRequest& request) {
+    ExecutorLimits limits;
+    limits.max_concurrent_servers = static_cast<std::size_t>(config.sync.max_concurrent_servers);
+    limits.netbox_batch_size = static_cast<std::size_t>(config.netbox.page_size) *
+                               static_cast<std::size_t>(config.netbox.max_concurrent_writes) * request.waves_per_batch;
+    return limits;
+}
+
+}  // namespace
+
+SyncRunner::Run::Run(SyncRunner& runner, RunRequest request)
+    : runner_(runner),
+      config_(runner.config_),
+      log_(runner.log_),
+      request_(std::move(request)),
+      settings_(config_.sync.settings),
+      netbox_(runner.executor_, run_netbox_options(config_, request_, log_, report_, runner.observer_)),
+      executor_(netbox_, [this](const std::string& server) { return backend_of(server); }, log_,
+                run_limits(config_, request_)) {
+    settings_.allow_mass_delete = request_.allow_mass_delete;
+    report_.dry_run = request_.dry_run;
+}
+
+bool SyncRunner::Run::fail(std::string message) {
+    report_.fatal_error = std::move(message);
+    log_.error(msg::NETBOX_UNAVAILABLE, report_.fatal_error);
+    return false;
+}
+
+asio::awaitable<RunReport> SyncRunner::Run::execute() {
+    co_await accept_partial_cancellation();
+    std::string servers_text;
+    for (const auto& name : request_.servers) servers_text += (servers_text.empty() ? "" : ",") + name;
+    log_.info(msg::SYNC_START, "sync starting", {{"servers", servers_text.empty() ? "all" : servers_text},
+                                                  {"dry_run", request_.dry_run ? "true" : "false"}});
     if (!config_.netbox.verify_tls)
         log_.warning(msg::TLS_VERIFY_OFF, "TLS verification of NetBox is off (netbox.verify_tls: false)");
-    netbox::NetBoxClient netbox(executor_, netbox_options);
 
-    auto finish = [&]() {
-        report.duration_seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        log_.info(msg::SYNC_DONE, "sync finished", {{"exit_code", std::to_string(report.exit_code())},
-                                                     {"actions", std::to_string(report.actions.size())},
-                                                     {"seconds", std::to_string(report.duration_seconds)}});
-    };
-
-    // ---- NetBox, then the DHCP servers' health while NetBox's prefixes and the managed tag are read ----
-    auto structure = co_await read_netbox_objects(netbox);
-    if (!structure) {
-        report.fatal_error = "NetBox: " + structure.error().message;
-        log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
-        finish();
-        co_return report;
+    if (co_await read_netbox() && co_await check_servers()) {
+        decide_servers();
+        if (co_await read_servers() && co_await look_up_new_prefixes() && co_await apply_scope_phase())
+            co_await apply_address_phase();
     }
-    auto snapshot = std::move(*structure);
+    finish();
+    co_return std::move(report_);
+}
 
-    std::map<std::string, std::unique_ptr<psu::PsuClient>> clients;
-    for (const auto& server : snapshot.servers) {
-        auto options = psu_client_options(server, config_);
-        if (!options.http.verify_tls && server.use_https &&
-            (request.servers.empty() ||
-             std::find(request.servers.begin(), request.servers.end(), server.name) != request.servers.end()))
-            log_.warning(msg::TLS_VERIFY_OFF, "TLS verification of DHCP server is off", {{"server", server.name}});
-        if (observer_)
-            options.http.on_attempt = [observer = observer_, name = server.name](
-                                          const http::Request&, unsigned status, std::chrono::steady_clock::duration elapsed) {
-                observer(name, status, elapsed);
-            };
-        clients[server.name] = std::make_unique<psu::PsuClient>(executor_, std::move(options));
-    }
-    std::vector<const engine::NetBoxServer*> to_check;
-    for (const auto& server : snapshot.servers)
-        if (!engine::has_tag(server.tags, settings.maintenance_tag)) to_check.push_back(&server);
-    std::map<ObjectId, engine::ServerHealth> health;
-    std::map<std::string, std::string> health_errors;
-    auto check_health = [&]() -> asio::awaitable<void> {
-        co_await bounded_parallel(to_check.size(), static_cast<std::size_t>(config_.sync.max_concurrent_servers),
-                                  [&](std::size_t index) -> asio::awaitable<void> {
-            const auto& server = *to_check[index];
-            auto result = co_await clients[server.name]->health();
-            health[server.id] = result ? engine::ServerHealth::healthy : engine::ServerHealth::unreachable;
-            if (result) {
-                log_.debug(msg::DHCP_HEALTHY, "DHCP server healthy", {{"server", server.name}, {"version", result->version}});
-            } else {
-                health_errors[server.name] = result.error().message;
-                log_.warning(msg::DHCP_UNREACHABLE, "DHCP server unreachable: " + result.error().message,
-                             {{"server", server.name}});
-            }
-        });
-    };
+asio::awaitable<bool> SyncRunner::Run::read_netbox() {
+    auto structure = co_await read_netbox_objects(netbox_);
+    if (!structure) co_return fail("NetBox: " + structure.error().message);
+    snapshot_ = std::move(*structure);
+    co_return true;
+}
+
+/// The DHCP servers' health, while NetBox's prefixes and then the managed tag are read.
+asio::awaitable<bool> SyncRunner::Run::check_servers() {
+    for (const auto& server : snapshot_.servers) backends_[server.name] = runner_.backends_(server_context(snapshot_, server));
+    co_await when_all(read_prefixes_then_tag(), check_health());
+    if (prefixes_error_) co_return fail("NetBox: " + prefixes_error_->message);
+    if (tag_error_)
+        co_return fail("NetBox: cannot create the managed tag '" + settings_.managed_tag + "': " + tag_error_->message);
+    if (tag_created_) log_.info(msg::MANAGED_TAG_CREATED, "created tag '" + settings_.managed_tag + "'");
+    co_return true;
+}
+
+asio::awaitable<void> SyncRunner::Run::read_prefixes_then_tag() {
+    prefixes_error_ = co_await read_netbox_prefixes(netbox_, settings_, snapshot_);
     // The managed tag is created only once NetBox could be read: a run that stops on a read writes nothing.
-    std::optional<Error> prefixes_error;
-    Expected<bool> tag_created = false;
-    auto read_prefixes_then_tag = [&]() -> asio::awaitable<void> {
-        prefixes_error = co_await read_netbox_prefixes(netbox, settings, snapshot);
-        if (prefixes_error || request.dry_run) co_return;
-        tag_created = co_await netbox.ensure_tag(settings.managed_tag, settings.managed_tag,
-                                                 "Managed by netbox-dhcp-sync: created or taken over from DHCP");
-    };
-    co_await (read_prefixes_then_tag() && check_health());
-    if (prefixes_error) {
-        report.fatal_error = "NetBox: " + prefixes_error->message;
-        log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
-        finish();
-        co_return report;
-    }
-    if (!tag_created) {
-        report.fatal_error =
-            "NetBox: cannot create the managed tag '" + settings.managed_tag + "': " + tag_created.error().message;
-        log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
-        finish();
-        co_return report;
-    }
-    if (*tag_created) log_.info(msg::MANAGED_TAG_CREATED, "created tag '" + settings.managed_tag + "'");
+    if (prefixes_error_ || request_.dry_run) co_return;
+    auto created = co_await netbox_.ensure_tag(settings_.managed_tag, settings_.managed_tag,
+                                               "Managed by netbox-dhcp-sync: created or taken over from DHCP");
+    if (!created) tag_error_ = created.error();
+    else tag_created_ = *created;
+}
 
-    // The engine decides which unreachable servers matter for this run; the cause comes from the check.
-    auto decision = engine::decide_servers(snapshot, health, request.servers, settings);
-    for (const auto& skip : decision.skips) {
-        report.note_server(skip.note.server);
-        report.actions.push_back(ReportedAction{skip.kind, engine::Verb::update, ActionStatus::skipped, skip.note, {}});
+asio::awaitable<void> SyncRunner::Run::check_health() {
+    auto requested = [&](const std::string& name) {
+        return request_.servers.empty() ||
+               std::find(request_.servers.begin(), request_.servers.end(), name) != request_.servers.end();
+    };
+    std::vector<const engine::NetBoxServer*> to_check;
+    for (const auto& server : snapshot_.servers) {
+        if (engine::has_tag(server.tags, settings_.maintenance_tag)) continue;
+        to_check.push_back(&server);
+        if (requested(server.name))
+            for (const auto& warning : backend_config_warnings(server, config_))
+                log_.warning(msg::TLS_VERIFY_OFF, warning, {{"server", server.name}});
     }
-    for (auto problem : decision.problems) {
-        if (auto cause = health_errors.find(problem.note.server); cause != health_errors.end())
+    co_await bounded_parallel(to_check.size(), static_cast<std::size_t>(config_.sync.max_concurrent_servers),
+                              [&](std::size_t index) -> asio::awaitable<void> {
+        const auto& server = *to_check[index];
+        auto result = co_await backend_of(server.name)->health();
+        health_[server.id] = result ? engine::ServerHealth::healthy : engine::ServerHealth::unreachable;
+        if (result) {
+            log_.debug(msg::DHCP_HEALTHY, "DHCP server healthy", {{"server", server.name}, {"version", result->version}});
+            for (const auto& warning : result->warnings) log_.warning(msg::DHCP_HEALTHY, warning, {{"server", server.name}});
+        } else {
+            health_errors_[server.name] = result.error().message;
+            log_.warning(msg::DHCP_UNREACHABLE, "DHCP server unreachable: " + result.error().message, {{"server", server.name}});
+        }
+    });
+}
+
+/// The engine decides which servers run and which unreachable ones matter; the cause comes from the check.
+void SyncRunner::Run::decide_servers() {
+    decision_ = engine::decide_servers(snapshot_, health_, request_.servers, settings_);
+    for (const auto& skip : decision_.skips) {
+        report_.note_server(skip.note.server);
+        report_.actions.push_back(ReportedAction{skip.kind, engine::Verb::update, ActionStatus::skipped, skip.note, {}});
+    }
+    for (auto problem : decision_.problems) {
+        if (auto cause = health_errors_.find(problem.note.server); cause != health_errors_.end())
             problem.note.reason += ": " + cause->second;
-        report.note_server(problem.note.server);
-        report.problems.push_back(std::move(problem));
+        report_.note_server(problem.note.server);
+        report_.problems.push_back(std::move(problem));
     }
-    const auto& runs = decision.runs;
-    for (const auto& run : runs) report.note_server(run.name);
+    for (const auto& run : decision_.runs) report_.note_server(run.name);
+}
 
-    // ---- DHCP servers: reads, while NetBox's IP addresses are read ----
-    // NetBox's IPs of the scopes these runs may sync are read at the same time as the DHCP servers (issue #5:
-    // the two reads are independent, and each is about half of a no-op run). Phase 2 reads what is missing.
-    auto prefetch = engine::prefixes_to_prefetch(snapshot, runs, settings);
-    std::optional<Expected<std::vector<engine::NetBoxIpAddress>>> prefetched;
-    auto read_ips = [&]() -> asio::awaitable<void> {
-        if (prefetch.empty()) co_return;
-        prefetched = co_await netbox.list_ip_addresses(prefetch);
-        if (*prefetched)
-            log_.info(msg::SYNC_PROGRESS, "read NetBox IP addresses",
-                      {{"prefixes", std::to_string(prefetch.size())}, {"addresses", std::to_string((*prefetched)->size())}});
-    };
-    engine::DhcpSnapshots dhcp;
-    std::size_t servers_done = 0;
-    auto read_dhcp = [&]() -> asio::awaitable<void> {
+/// The DHCP servers, while NetBox's IP addresses of the scopes these runs may sync are read: the two reads
+/// are independent, and each is about half of a run that changes nothing. Phase 2 reads what is missing.
+asio::awaitable<bool> SyncRunner::Run::read_servers() {
+    prefetch_ = engine::prefixes_to_prefetch(snapshot_, decision_.runs, settings_);
+    co_await when_all(read_dhcp_servers(), prefetch_ip_addresses());
+    co_return true;
+}
+
+asio::awaitable<void> SyncRunner::Run::read_dhcp_servers() {
+    const auto& runs = decision_.runs;
+    std::size_t done = 0;
     co_await bounded_parallel(runs.size(), static_cast<std::size_t>(config_.sync.max_concurrent_servers),
                               [&](std::size_t index) -> asio::awaitable<void> {
         const auto& run = runs[index];
-        auto& client = *clients[run.name];
-        engine::DhcpServerSnapshot server_snapshot;
-        server_snapshot.server_name = run.name;
-        server_snapshot.reachable = true;
-        auto scopes = co_await client.list_scopes(settings.active_scopes_only);
-        if (!scopes) {
-            server_snapshot.error = scopes.error().message;
-            log_.error(msg::DHCP_SCOPES_FAILED, "cannot read scopes: " + scopes.error().message, {{"server", run.name}});
-            dhcp[run.name] = std::move(server_snapshot);
-            ++servers_done;
-            co_return;
-        }
-        server_snapshot.problems = std::move(scopes->problems);
-        server_snapshot.scope_list_complete = scopes->skipped == 0;
-        server_snapshot.scopes = std::move(scopes->items);
-        auto requests = engine::scopes_to_read(snapshot, run, *server_snapshot.scopes, settings);
-        auto per_server = static_cast<std::size_t>(config_.server(run.name).max_concurrent);
-        co_await bounded_parallel(requests.size(), per_server, [&](std::size_t i) -> asio::awaitable<void> {
-            const auto& read = requests[i];
-            engine::DhcpScopeData data;
-            auto scope_label = read.scope_id.to_string();
-            auto failed = [&](const char* what, const Error& error) {
-                data.error += std::string(data.error.empty() ? "" : "; ") + what + ": " + error.message;
-                log_.error(msg::DHCP_SCOPE_READ_FAILED, std::string("cannot read ") + what + ": " + error.message,
-                           {{"server", run.name}, {"scope", scope_label}});
-            };
-            if (read.leases) {
-                auto leases = co_await client.list_leases(read.scope_id);
-                if (leases) {
-                    data.complete = data.complete && leases->skipped == 0;
-                    data.leases = std::move(leases->items);
-                    for (auto& p : leases->problems) server_snapshot.problems.push_back(std::move(p));
-                } else {
-                    failed("leases", leases.error());
-                }
-            }
-            if (read.reservations) {
-                auto reservations = co_await client.list_reservations(read.scope_id);
-                if (reservations) {
-                    data.complete = data.complete && reservations->skipped == 0;
-                    data.reservations = std::move(reservations->items);
-                    for (auto& p : reservations->problems) server_snapshot.problems.push_back(std::move(p));
-                } else {
-                    failed("reservations", reservations.error());
-                }
-            }
-            if (read.exclusions) {
-                auto exclusions = co_await client.list_exclusions(read.scope_id);
-                if (exclusions) {
-                    data.exclusions = std::move(exclusions->items);
-                    for (auto& p : exclusions->problems) server_snapshot.problems.push_back(std::move(p));
-                } else {
-                    failed("exclusions", exclusions.error());
-                }
-            }
-            server_snapshot.scope_data[read.scope_id.value] = std::move(data);
-        });
-        for (const auto& problem : server_snapshot.problems) {
-            log_.warning(msg::DHCP_RECORD_SKIPPED, problem.what, {{"server", problem.server}, {"scope", problem.scope}});
-            report.add_problem(engine::Severity::warning, run.name, problem.scope, "skipped record: " + problem.what);
-        }
-        ++servers_done;
-        log_.info(msg::SYNC_PROGRESS, "read DHCP server " + std::to_string(servers_done) + "/" + std::to_string(runs.size()),
-                  {{"server", run.name}, {"scopes", std::to_string(server_snapshot.scopes->size())},
-                   {"scopes_read", std::to_string(requests.size())}});
-        dhcp[run.name] = std::move(server_snapshot);
+        ServerReader reader(log_, static_cast<std::size_t>(config_.server(run.name).max_concurrent));
+        auto server = co_await reader.read_for_sync(
+            *backend_of(run.name), settings_.active_scopes_only,
+            [&](const std::vector<engine::DhcpScope>& scopes) { return engine::scopes_to_read(snapshot_, run, scopes, settings_); });
+        for (const auto& problem : server.problems)
+            report_.add_skipped_record(run.name, problem.scope, "skipped record: " + problem.what);
+        ++done;
+        if (server.scopes)
+            log_.info(msg::SYNC_PROGRESS, "read DHCP server " + std::to_string(done) + "/" + std::to_string(runs.size()),
+                      {{"server", run.name}, {"scopes", std::to_string(server.scopes->size())},
+                       {"scopes_read", std::to_string(server.scope_data.size())}});
+        dhcp_[run.name] = std::move(server);
     });
-    };
-    co_await (read_dhcp() && read_ips());
+}
 
-    // Auto-import needs to know whether a server scope's prefix already exists in NetBox (in any VRF), so
-    // the prefixes of scopes NetBox does not have yet are looked up before planning.
-    std::set<engine::Ipv4Network> known_networks;
-    for (const auto& [id, prefix] : snapshot.prefixes) known_networks.insert(prefix.prefix);
-    std::set<engine::Ipv4Network> unknown_networks;
-    for (const auto& [name, server_snapshot] : dhcp) {
-        if (!server_snapshot.scopes) continue;
-        for (const auto& scope : *server_snapshot.scopes)
-            if (auto network = engine::Ipv4Network::from_mask(scope.scope_id, scope.subnet_mask);
-                network && !known_networks.count(*network))
-                unknown_networks.insert(*network);
+asio::awaitable<void> SyncRunner::Run::prefetch_ip_addresses() {
+    if (prefetch_.empty()) co_return;
+    prefetched_.emplace(co_await netbox_.list_ip_addresses(prefetch_));
+    if (*prefetched_)
+        log_.info(msg::SYNC_PROGRESS, "read NetBox IP addresses",
+                  {{"prefixes", std::to_string(prefetch_.size())}, {"addresses", std::to_string((*prefetched_)->size())}});
+}
+
+/// Auto-import needs to know whether a server scope's prefix already exists in NetBox (in any VRF): the
+/// prefixes of scopes NetBox does not have yet are looked up before planning.
+asio::awaitable<bool> SyncRunner::Run::look_up_new_prefixes() {
+    std::set<engine::Ipv4Network> known;
+    for (const auto& [id, prefix] : snapshot_.prefixes) known.insert(prefix.prefix);
+    std::set<engine::Ipv4Network> unknown;
+    for (const auto& [name, server] : dhcp_) {
+        if (!server.scopes) continue;
+        for (const auto& scope : *server.scopes)
+            if (auto network = engine::Ipv4Network::from_mask(scope.scope_id, scope.subnet_mask); network && !known.count(*network))
+                unknown.insert(*network);
     }
-    if (!unknown_networks.empty()) {
-        auto found = co_await netbox.find_prefixes({unknown_networks.begin(), unknown_networks.end()});
-        if (!found) {
-            report.fatal_error = "NetBox: cannot look up prefixes: " + found.error().message;
-            log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
-            finish();
-            co_return report;
-        }
-        for (auto& prefix : *found) snapshot.prefixes[prefix.id] = std::move(prefix);
-    }
+    if (unknown.empty()) co_return true;
+    auto found = co_await netbox_.find_prefixes({unknown.begin(), unknown.end()});
+    if (!found) co_return fail("NetBox: cannot look up prefixes: " + found.error().message);
+    for (auto& prefix : *found) snapshot_.prefixes[prefix.id] = std::move(prefix);
+    co_return true;
+}
 
-    PlanExecutor executor(
-        netbox,
-        [&](const std::string& name) -> psu::PsuClient* {
-            auto found = clients.find(name);
-            return found == clients.end() ? nullptr : found->second.get();
-        },
-        log_, config_.sync.max_concurrent_servers, request.stop,
-        static_cast<std::size_t>(config_.netbox.page_size) * static_cast<std::size_t>(config_.netbox.max_concurrent_writes));
-    auto stopped = [&] { return request.stop && request.stop->load(); };
-
-    auto log_plan = [&](const engine::Plan& plan) {
-        if (!log_.enabled(LogLevel::debug)) return;
-        for_each_action(plan, [&](engine::ObjectKind kind, engine::Verb verb, const engine::ActionNote& note) {
-            log_.debug(msg::ACTION, std::string(engine::to_string(verb)) + " " + engine::to_string(kind) + " " + note.object,
-                       {{"server", note.server}, {"scope", note.scope}, {"reason", note.reason}});
-        });
-    };
-
-    // ---- Phase 1: scopes ----
-    auto scope_plan = engine::plan_scopes(snapshot, runs, dhcp, settings);
-    log_plan(scope_plan);
-    if (request.dry_run) {
-        report.add_plan(scope_plan, ActionStatus::planned);
-        snapshot = engine::apply_to_snapshot(std::move(snapshot), scope_plan);
+/// Phase 1, the scope structure. NetBox is read again after it changed (or, for a dry run, the plan is
+/// applied to the snapshot) so that the address phase sees the scopes as they now are.
+asio::awaitable<bool> SyncRunner::Run::apply_scope_phase() {
+    auto plan = engine::plan_scopes(snapshot_, decision_.runs, dhcp_, settings_);
+    log_plan(plan);
+    if (request_.dry_run) {
+        report_.add_plan(plan, ActionStatus::planned);
+        snapshot_ = engine::apply_to_snapshot(std::move(snapshot_), plan);
     } else {
-        co_await executor.apply(scope_plan, report);
-        if (has_netbox_writes(scope_plan)) {
-            auto reread = co_await read_netbox_structure(netbox, settings);
-            if (!reread) {
-                report.fatal_error = "NetBox: " + reread.error().message;
-                log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
-                finish();
-                co_return report;
-            }
-            snapshot = std::move(*reread);
+        co_await executor_.apply(plan, report_);
+        if (plan.has_netbox_writes()) {
+            auto reread = co_await read_netbox_structure(netbox_, settings_);
+            if (!reread) co_return fail("NetBox: " + reread.error().message);
+            snapshot_ = std::move(*reread);
         }
     }
+    if (co_await stop_requested()) {
+        report_stop("IP addresses not synced");
+        co_return false;
+    }
+    co_return true;
+}
 
-    // ---- Phase 2: addresses ----
-    if (stopped()) {
-        auto text = "stopped before all changes were applied: " + std::to_string(executor.not_applied()) +
-                    " actions not applied, IP addresses not synced";
-        log_.warning(msg::SYNC_PROBLEM, text);
-        report.add_problem(engine::Severity::warning, "", "", text);
-        finish();
-        co_return report;
-    }
-    auto prefixes = engine::prefixes_to_read(snapshot, runs, dhcp, settings);
-    if (!prefixes.empty()) {
-        // What the prefetch did not cover (auto-imported scopes; everything when the prefetch failed).
-        std::vector<engine::PrefixToRead> missing;
-        if (prefetched && *prefetched) {
-            snapshot.ip_addresses = std::move(**prefetched);
-            std::set_difference(prefixes.begin(), prefixes.end(), prefetch.begin(), prefetch.end(),
-                                std::back_inserter(missing));
-        } else {
-            missing = prefixes;
-        }
-        prefetched.reset();
-        if (!missing.empty()) {
-            auto addresses = co_await netbox.list_ip_addresses(missing);
-            if (!addresses) {
-                report.fatal_error = "NetBox: cannot read IP addresses: " + addresses.error().message;
-                log_.error(msg::NETBOX_UNAVAILABLE, report.fatal_error);
-                finish();
-                co_return report;
-            }
-            std::set<ObjectId> known;
-            for (const auto& ip : snapshot.ip_addresses) known.insert(ip.id);
-            for (auto& ip : *addresses)
-                if (!known.count(ip.id)) snapshot.ip_addresses.push_back(std::move(ip));
-        }
-    }
-    auto address_plan = engine::plan_addresses(snapshot, runs, dhcp, settings);
-    // The plan holds what the writes need: free both snapshots' bulk (leases, reservations, NetBox IPs) before
-    // the write phase, the run's memory peak on a first sync (issue #5: 100,000 IPs).
-    for (auto& [name, server_snapshot] : dhcp) server_snapshot.scope_data.clear();
-    std::vector<engine::NetBoxIpAddress>().swap(snapshot.ip_addresses);
-    log_plan(address_plan);
-    if (request.dry_run) report.add_plan(address_plan, ActionStatus::planned);
-    else co_await executor.apply(address_plan, report);
-    if (executor.not_applied() > 0)
-        report.add_problem(engine::Severity::warning, "", "",
-                           "stopped before all changes were applied: " + std::to_string(executor.not_applied()) +
-                               " actions not applied");  // logged with the other problems below
+asio::awaitable<bool> SyncRunner::Run::apply_address_phase() {
+    auto needed = engine::prefixes_to_read(snapshot_, decision_.runs, dhcp_, settings_);
+    if (!needed.empty() && !co_await read_missing_ip_addresses(needed)) co_return false;
+    auto plan = engine::plan_addresses(snapshot_, decision_.runs, dhcp_, settings_);
+    // The plan holds what the writes need: the snapshots' bulk (leases, reservations, NetBox IPs) is freed
+    // before the writes, the run's memory peak on a first sync of 100,000 IPs.
+    for (auto& [name, server] : dhcp_) server.scope_data.clear();
+    std::vector<engine::NetBoxIpAddress>().swap(snapshot_.ip_addresses);
+    log_plan(plan);
+    if (request_.dry_run) report_.add_plan(plan, ActionStatus::planned);
+    else co_await executor_.apply(plan, report_);
+    if (executor_.not_applied() > 0) report_stop("");
+    co_return true;
+}
 
-    for (const auto& problem : report.problems)
-        if (problem.note.reason.rfind("skipped record", 0) != 0)
+/// What the prefetch did not cover (auto-imported scopes; everything when the prefetch failed).
+asio::awaitable<bool> SyncRunner::Run::read_missing_ip_addresses(const std::vector<engine::PrefixToRead>& needed) {
+    std::vector<engine::PrefixToRead> missing;
+    if (prefetched_ && *prefetched_) {
+        snapshot_.ip_addresses = std::move(**prefetched_);
+        std::set_difference(needed.begin(), needed.end(), prefetch_.begin(), prefetch_.end(), std::back_inserter(missing));
+    } else {
+        missing = needed;
+    }
+    prefetched_.reset();
+    if (missing.empty()) co_return true;
+    auto addresses = co_await netbox_.list_ip_addresses(missing);
+    if (!addresses) co_return fail("NetBox: cannot read IP addresses: " + addresses.error().message);
+    std::set<ObjectId> known;
+    for (const auto& ip : snapshot_.ip_addresses) known.insert(ip.id);
+    for (auto& ip : *addresses)
+        if (!known.count(ip.id)) snapshot_.ip_addresses.push_back(std::move(ip));
+    co_return true;
+}
+
+void SyncRunner::Run::report_stop(const std::string& what_was_left) {
+    report_.stopped = true;
+    auto text = "stopped before all changes were applied: " + std::to_string(executor_.not_applied()) + " actions not applied" +
+                (what_was_left.empty() ? "" : ", " + what_was_left);
+    report_.add_problem(engine::Severity::warning, "", "", text);
+}
+
+void SyncRunner::Run::log_plan(const engine::Plan& plan) {
+    if (!log_.enabled(LogLevel::debug)) return;
+    engine::for_each_write(plan, [&](engine::ObjectKind kind, engine::Verb verb, const engine::ActionNote& note) {
+        log_.debug(msg::ACTION, std::string(engine::to_string(verb)) + " " + engine::to_string(kind) + " " + note.object,
+                   {{"server", note.server}, {"scope", note.scope}, {"reason", note.reason}});
+    });
+}
+
+void SyncRunner::Run::finish() {
+    // Skipped records were logged when they were read; every other problem is logged once, here.
+    for (const auto& problem : report_.problems)
+        if (problem.kind != engine::ProblemKind::skipped_record)
             log_.log(problem.severity == engine::Severity::error ? LogLevel::error : LogLevel::warning, msg::SYNC_PROBLEM,
-                     problem.note.reason, {{"server", problem.note.server}, {"scope", problem.note.scope}, {"object", problem.note.object}});
-    finish();
-    co_return report;
+                     problem.note.reason,
+                     {{"server", problem.note.server}, {"scope", problem.note.scope}, {"object", problem.note.object}});
+    report_.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    log_.info(msg::SYNC_DONE, "sync finished", {{"exit_code", std::to_string(report_.exit_code())},
+                                                 {"actions", std::to_string(report_.actions.size())},
+                                                 {"seconds", std::to_string(report_.duration_seconds)}});
+}
+
+// ---- SyncRunner ------------------------------------------------------------------------------------
+
+SyncRunner::SyncRunner(asio::any_io_executor executor, const Config& config, Logger& log, HttpObserver observer,
+                       BackendFactory backends)
+    : executor_(std::move(executor)), config_(config), log_(log), observer_(std::move(observer)),
+      backends_(backends ? std::move(backends) : make_backend_factory(executor_, config_, observer_)) {}
+
+asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
+    Run run(*this, std::move(request));
+    co_return co_await run.execute();
 }
 
 }  // namespace nds::daemon

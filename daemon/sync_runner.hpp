@@ -1,21 +1,21 @@
 // One sync run: read NetBox, health-check and read the DHCP servers, plan with the engine, apply (unless
 // dry-run), and report. The order of calls into the engine is documented in sync_engine/sync_planner.hpp;
 // this class only does the I/O around them and never decides what to change.
+//
+// Stopping: a run honours the cancellation of the coroutine that awaits run() (util/cancellation.hpp):
+// partial cancellation finishes the write batch in flight and applies nothing after it (report.stopped);
+// terminal cancellation aborts what is in flight.
 #pragma once
 
-#include "daemon/client_options.hpp"
+#include "daemon/backend_factory.hpp"
 #include "daemon/config.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/run_report.hpp"
-#include "http/http_client.hpp"
 #include "netbox_client/netbox_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include <atomic>
-#include <chrono>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,26 +27,28 @@ struct RunRequest {
     bool allow_mass_delete = false;
     std::string token;                 ///< NetBox token to write with; empty = the configured service token
     std::string job_name = "sync";     ///< goes into every changelog_message
-    /// Service mode: set when the service is stopping. The run finishes the write batch in flight and
-    /// applies nothing after it (see PlanExecutor). nullptr = never stopped (the sync command).
-    const std::atomic<bool>* stop = nullptr;
+    /// Waves of NetBox write requests (page_size x max_concurrent_writes objects each) between two checks for
+    /// a stop: the service checks after every wave; the sync command, which nobody stops, sends 8 at a time
+    /// (fewer pauses; the client still holds only one slice of objects).
+    std::size_t waves_per_batch = 8;
 };
-
-/// Told about every HTTP attempt of a run: target "netbox" or the DHCP server's name, the status (0 = no
-/// response) and how long it took. For metrics.
-using HttpObserver = std::function<void(const std::string& target, unsigned status, std::chrono::steady_clock::duration)>;
 
 class SyncRunner {
 public:
-    SyncRunner(boost::asio::any_io_executor executor, const Config& config, Logger& log, HttpObserver observer = {});
+    /// `backends` makes each server's DHCP backend (default: the configured ones, make_backend_factory).
+    SyncRunner(boost::asio::any_io_executor executor, const Config& config, Logger& log, HttpObserver observer = {},
+               BackendFactory backends = {});
 
     boost::asio::awaitable<RunReport> run(RunRequest request);
 
 private:
+    class Run;  // one run's state and phases (sync_runner.cpp)
+
     boost::asio::any_io_executor executor_;
     const Config& config_;
     Logger& log_;
     HttpObserver observer_;
+    BackendFactory backends_;
 };
 
 /// The plugin's servers, failovers and scopes and the prefixes they use (everything but IP addresses):
@@ -60,5 +62,8 @@ boost::asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_objects(net
 boost::asio::awaitable<std::optional<Error>> read_netbox_prefixes(netbox::NetBoxClient& netbox,
                                                                   const engine::SyncSettings& settings,
                                                                   engine::NetBoxSnapshot& snapshot);
+
+/// NetBox's view of one server for its backend: the server, its failovers and their partners.
+backend::ServerContext server_context(const engine::NetBoxSnapshot& snapshot, const engine::NetBoxServer& server);
 
 }  // namespace nds::daemon

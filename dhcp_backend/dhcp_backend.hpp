@@ -44,7 +44,7 @@ struct ScopeRead {
 enum class WriteStatus { applied, failed, skipped };
 
 struct WriteOutcome {
-    WriteStatus status = WriteStatus::skipped;
+    WriteStatus status = WriteStatus::skipped;  ///< skipped: not attempted because the run was stopped
     std::string error;  ///< failed: the server's message; skipped: why it was not attempted
 };
 
@@ -69,6 +69,8 @@ public:
 
     /// The NetBox DHCPServer name, for messages.
     virtual const std::string& server_name() const = 0;
+    /// Where the server is reached, for people ("https://dhcp01.example.com:443", "ssh://dhcp@192.0.2.10:22").
+    virtual std::string endpoint() const = 0;
 
     /// Reachable and usable, with the server's software and version. Called first in every run.
     virtual Awaitable<Expected<BackendHealth>> health() = 0;

@@ -5,8 +5,10 @@
 #include "http/http_client.hpp"
 
 #include "http/url.hpp"
+#include "util/cancellation.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -200,6 +202,8 @@ struct Client::Impl {
     }
 
     static net::awaitable<Expected<Response>> send(std::shared_ptr<Impl> self, Request request);
+    static net::awaitable<void> isolated_exchange(std::shared_ptr<Impl> self, Request request,
+                                                  std::optional<Expected<Response>>& out);
     net::awaitable<std::variant<ConnectionPtr, AttemptError>> connect(Clock::time_point deadline);
     net::awaitable<std::variant<Response, AttemptError>> attempt(const BeastRequest& req);
     net::awaitable<Exchange> run_exchange(Connection& conn, const BeastRequest& req, Clock::time_point deadline);
@@ -365,6 +369,7 @@ net::awaitable<Expected<Response>> Client::Impl::send(std::shared_ptr<Impl> self
     net::steady_timer timer(self->executor);
 
     for (int retries = 0;; ++retries) {
+        if (co_await abort_requested()) co_return Error{make_error_code(errc::cancelled), what + ": cancelled"};
         ++attempts;
         const auto started = Clock::now();
         auto result = co_await self->attempt(req);
@@ -414,7 +419,25 @@ Client::Client(net::any_io_executor executor, std::string base_url, ClientOption
 
 Client::~Client() = default;
 
-net::awaitable<Expected<Response>> Client::send(Request request) { return Impl::send(impl_, std::move(request)); }
+/// One exchange (with its retries) in a thread of execution of its own: that thread keeps the default
+/// filter, terminal cancellation only, so a run being stopped (partial cancellation) lets the request in
+/// flight finish, while terminal cancellation aborts it (util/cancellation.hpp). Nothing throws for a
+/// cancellation: the caller gets an Error.
+net::awaitable<void> Client::Impl::isolated_exchange(std::shared_ptr<Impl> self, Request request,
+                                                      std::optional<Expected<Response>>& out) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    auto response = co_await Impl::send(std::move(self), std::move(request));
+    out.emplace(std::move(response));
+}
+
+net::awaitable<Expected<Response>> Client::send(Request request) {
+    if (co_await abort_requested())
+        co_return Error{make_error_code(errc::cancelled), request.method + " " + impl_->origin + request.target + ": cancelled"};
+    std::optional<Expected<Response>> result;
+    auto exchange = Impl::isolated_exchange(impl_, std::move(request), result);
+    co_await net::co_spawn(impl_->executor, std::move(exchange), net::use_awaitable);
+    co_return std::move(*result);
+}
 
 const std::string& Client::origin() const { return impl_->origin; }
 

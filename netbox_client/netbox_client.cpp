@@ -68,6 +68,7 @@ struct BulkObject {
     engine::ObjectId id = 0;
     engine::ObjectKind kind = engine::ObjectKind::ip_address;
     engine::ActionNote note;
+    std::size_t action = 0;  ///< index of the action it was made from (WriteFailure::action)
 };
 
 }  // namespace
@@ -341,7 +342,8 @@ struct NetBoxClient::Impl {
     }
 
     static WriteFailure failure(const BulkObject& object, std::string error) {
-        return WriteFailure{object.kind, object.note.object, object.note.server, object.note.scope, std::move(error)};
+        return WriteFailure{object.kind, object.action, object.note.object, object.note.server, object.note.scope,
+                            std::move(error)};
     }
 
     template <class Action>
@@ -375,16 +377,18 @@ struct NetBoxClient::Impl {
             const auto& c = creates[i];
             ObjectId id = i < ids.size() && ids[i] > 0 ? ids[i] : fallback(c);
             if (id <= 0) {
-                batch.report.failures.push_back({kind, c.note.object, c.note.server, c.note.scope, missing(c)});
+                batch.report.failures.push_back({kind, i, c.note.object, c.note.server, c.note.scope, missing(c)});
                 continue;
             }
             batch.objects.push_back(object_of(c, kind, element(c, id)));
+            batch.objects.back().action = i;
             batch.sent.push_back(i);
         }
         return batch;
     }
 
     awaitable<WriteReport> write(std::string method, std::string path, std::vector<BulkObject> objects) {
+        for (std::size_t i = 0; i < objects.size(); ++i) objects[i].action = i;  // one object per action, in order
         auto result = co_await bulk(method, std::move(path), objects);
         WriteReport report;
         report.applied = result.applied;
@@ -508,6 +512,14 @@ awaitable<Expected<bool>> NetBoxClient::ensure_tag(std::string slug, std::string
     co_return impl_->status_error("POST", path, *response);
 }
 
+awaitable<Expected<Done>> NetBoxClient::write_server_journal(ObjectId server_id, std::string kind, std::string comments) {
+    std::string path = impl_->core("/api/extras/journal-entries/");
+    auto response = co_await impl_->send("POST", path, json::serialize(codec::server_journal_element(server_id, kind, comments)));
+    if (!response) co_return response.error();
+    if (!response->ok()) co_return impl_->status_error("POST", path, *response);
+    co_return Done{};
+}
+
 // ---- writes ----
 // The public write methods are not coroutines: they build every element now (from the caller's references)
 // and return a coroutine that owns its data.
@@ -586,14 +598,14 @@ awaitable<WriteReport> NetBoxClient::Impl::create_scopes(std::vector<engine::Sco
             note.scope = c.note.scope.empty() ? c.name : c.note.scope;
             note.object = e.start_ip.to_string() + "-" + e.end_ip.to_string();
             if (scope_id == 0) {
-                report.failures.push_back({engine::ObjectKind::exclusion_range, note.object, note.server, note.scope,
+                report.failures.push_back({engine::ObjectKind::exclusion_range, sent[k], note.object, note.server, note.scope,
                                            "the new scope's id is unknown (NetBox did not return it), so this exclusion "
                                            "range was not created"});
                 continue;
             }
             ranges.push_back(BulkObject{json::serialize(codec::exclusion_create_element(scope_id, e.start_ip, e.end_ip,
                                                                                        options.changelog_message)),
-                                        0, engine::ObjectKind::exclusion_range, note});
+                                        0, engine::ObjectKind::exclusion_range, note, sent[k]});
         }
     }
     auto range_result = co_await bulk("POST", plugin + "exclusion-ranges/", ranges);

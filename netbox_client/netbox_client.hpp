@@ -38,6 +38,9 @@ struct NetBoxOptions {
 /// One object NetBox refused, with NetBox's own error text.
 struct WriteFailure {
     engine::ObjectKind kind = engine::ObjectKind::ip_address;
+    /// Which action of the call failed: its index in the list passed to the write method. For an object
+    /// written on the side (kind differs from the call's: a new scope's exclusion range), its scope's index.
+    std::size_t action = 0;
     std::string object;   ///< the action's label (ActionNote::object)
     std::string server;
     std::string scope;
@@ -78,6 +81,8 @@ public:
     /// The plugin's option library (import): every definition and every value.
     boost::asio::awaitable<Expected<std::vector<engine::NetBoxOptionCode>>> list_option_codes();
     boost::asio::awaitable<Expected<std::vector<engine::NetBoxOptionValue>>> list_option_values();
+    /// Writes a journal entry on a plugin DHCP server (POST /api/extras/journal-entries/).
+    boost::asio::awaitable<Expected<Done>> write_server_journal(ObjectId server_id, std::string kind, std::string comments);
     /// Creates the tag if no tag with this slug exists. Returns true when it was created.
     boost::asio::awaitable<Expected<bool>> ensure_tag(std::string slug, std::string name, std::string description);
 

@@ -630,6 +630,13 @@ json::object delete_element(ObjectId id, const std::string& changelog_message) {
     return o;
 }
 
+json::object server_journal_element(engine::ObjectId server_id, const std::string& kind, const std::string& comments) {
+    return json::object{{"assigned_object_type", "netbox_windows_dhcp.dhcpserver"},
+                        {"assigned_object_id", server_id},
+                        {"kind", kind},
+                        {"comments", comments}};
+}
+
 json::object tag_create_element(const std::string& slug, const std::string& name, const std::string& description) {
     json::object o;
     o["name"] = name.empty() ? slug : name;

@@ -86,6 +86,8 @@ boost::json::object exclusion_create_element(engine::ObjectId scope_id, engine::
                                              engine::Ipv4Address end, const std::string& changelog_message);
 boost::json::object delete_element(engine::ObjectId id, const std::string& changelog_message);
 boost::json::object tag_create_element(const std::string& slug, const std::string& name, const std::string& description);
+/// A journal entry on a plugin DHCP server object (kind: success | warning | danger | info).
+boost::json::object server_journal_element(engine::ObjectId server_id, const std::string& kind, const std::string& comments);
 
 /// "[e1,e2,...]" from already serialized elements, those at `indexes`, in that order. (Elements are
 /// serialized once; a batch that is split is re-joined, not re-serialized.)

@@ -141,6 +141,10 @@ awaitable<Expected<ParsedList<engine::DhcpReservation>>> PsuClient::list_reserva
                                        scope_id.to_string(), codec::parse_reservations);
 }
 
+awaitable<Expected<ParsedList<engine::DhcpReservation>>> PsuClient::list_all_reservations() {
+    co_return co_await impl_->get_list(impl_->target("reservations"), "", codec::parse_reservations);
+}
+
 awaitable<Expected<ParsedList<engine::DhcpExclusion>>> PsuClient::list_exclusions(engine::Ipv4Address scope_id) {
     co_return co_await impl_->get_list(impl_->scope_target("exclusions", scope_id),
                                        scope_id.to_string(), codec::parse_exclusions);

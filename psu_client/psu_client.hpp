@@ -37,6 +37,8 @@ public:
     boost::asio::awaitable<Expected<ParsedList<engine::DhcpScope>>> list_scopes(bool active_only);
     boost::asio::awaitable<Expected<ParsedList<engine::DhcpLease>>> list_leases(engine::Ipv4Address scope_id);
     boost::asio::awaitable<Expected<ParsedList<engine::DhcpReservation>>> list_reservations(engine::Ipv4Address scope_id);
+    /// Every reservation of the server, all scopes (GET /reservations without scope_id).
+    boost::asio::awaitable<Expected<ParsedList<engine::DhcpReservation>>> list_all_reservations();
     boost::asio::awaitable<Expected<ParsedList<engine::DhcpExclusion>>> list_exclusions(engine::Ipv4Address scope_id);
     boost::asio::awaitable<Expected<ParsedList<Failover>>> list_failovers();
     boost::asio::awaitable<Expected<ParsedList<OptionValue>>> list_scope_options(engine::Ipv4Address scope_id);

@@ -1,6 +1,7 @@
 // plan_addresses, phase 2 of a run: per synced scope, the reservation and lease passes, cleanup (with the
 // mass-delete guard) and the reservation push. All scopes share one IpChangeSet, so whatever touches an IP,
 // the plan holds one action for it.
+#include "sync_engine/backend_limits.hpp"
 #include "sync_engine/ip_change_set.hpp"
 #include "sync_engine/ip_index.hpp"
 #include "sync_engine/ip_reconciler.hpp"
@@ -77,6 +78,8 @@ Plan plan_addresses(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& 
         }
     }
     std::move(changes).emit(plan);
+    fit_to_backends(dhcp, plan);
+    order_dhcp_writes(plan.dhcp_writes);
     return plan;
 }
 

@@ -41,17 +41,17 @@ void push_exclusions(const NetBoxScope& local, const DhcpScope& remote_scope, co
     std::set<DhcpExclusion> in_netbox = local_set(local);
     for (const auto& range : in_netbox) {
         if (on_server.count(range)) continue;
-        plan.dhcp_exclusion_writes.push_back(DhcpExclusionWrite{
+        plan.dhcp_writes.push_back(DhcpWrite::exclusion(
             make_note(server, scope_label(local), range_label(range.start_ip, range.end_ip),
                       "exclusion in NetBox, not on server (push_scope_info)"),
-            Verb::create, remote_scope.scope_id, range});
+            Verb::create, remote_scope.scope_id, range));
     }
     for (const auto& range : on_server) {
         if (in_netbox.count(range)) continue;
-        plan.dhcp_exclusion_writes.push_back(DhcpExclusionWrite{
+        plan.dhcp_writes.push_back(DhcpWrite::exclusion(
             make_note(server, scope_label(local), range_label(range.start_ip, range.end_ip),
                       "exclusion on server, not in NetBox (push_scope_info)"),
-            Verb::remove, remote_scope.scope_id, range});
+            Verb::remove, remote_scope.scope_id, range));
     }
 }
 

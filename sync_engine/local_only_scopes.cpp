@@ -25,8 +25,8 @@ void plan_local_only_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, 
         }
         if (settings.push_scope_info) {
             auto write = create_scope_on_server(*scope, *prefix, run.name);
-            DhcpScope created = write.scope;
-            plan.dhcp_scope_writes.push_back(std::move(write));
+            DhcpScope created = std::get<ScopeChange>(write.change).scope;
+            plan.dhcp_writes.push_back(std::move(write));
             // A new scope has no exclusions: NetBox's follow it in the same run (the executor writes a
             // server's scopes before its exclusions), instead of leaving the range open until the next one.
             push_exclusions(*scope, created, {}, run.name, plan);

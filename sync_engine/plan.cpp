@@ -1,6 +1,8 @@
 #include "sync_engine/plan.hpp"
 
+#include <algorithm>
 #include <iterator>
+#include <type_traits>
 
 namespace nds::engine {
 namespace {
@@ -39,32 +41,19 @@ const char* to_string(Verb verb) {
 }
 
 std::size_t Plan::write_count() const {
-    return failover_creates.size() + option_code_creates.size() + option_value_creates.size() + prefix_creates.size() + scope_creates.size() + scope_updates.size() + scope_deletes.size() +
-           exclusion_creates.size() + exclusion_deletes.size() + ip_creates.size() + ip_updates.size() +
-           ip_deletes.size() + reservation_creates.size() + reservation_updates.size() +
-           reservation_deletes.size() + dhcp_scope_writes.size() + dhcp_exclusion_writes.size();
+    std::size_t count = dhcp_writes.size();
+    visit_netbox_writes(*this, [&](const auto& list, ObjectKind, Verb) { count += list.size(); });
+    return count;
 }
 
 bool Plan::empty() const { return write_count() == 0; }
 
+bool Plan::has_netbox_writes() const { return write_count() > dhcp_writes.size(); }
+
 void Plan::append(Plan&& other) {
-    move_append(failover_creates, other.failover_creates);
-    move_append(option_code_creates, other.option_code_creates);
-    move_append(option_value_creates, other.option_value_creates);
-    move_append(prefix_creates, other.prefix_creates);
-    move_append(scope_creates, other.scope_creates);
-    move_append(scope_updates, other.scope_updates);
-    move_append(scope_deletes, other.scope_deletes);
-    move_append(exclusion_creates, other.exclusion_creates);
-    move_append(exclusion_deletes, other.exclusion_deletes);
-    move_append(ip_creates, other.ip_creates);
-    move_append(ip_updates, other.ip_updates);
-    move_append(ip_deletes, other.ip_deletes);
-    move_append(reservation_creates, other.reservation_creates);
-    move_append(reservation_updates, other.reservation_updates);
-    move_append(reservation_deletes, other.reservation_deletes);
-    move_append(dhcp_scope_writes, other.dhcp_scope_writes);
-    move_append(dhcp_exclusion_writes, other.dhcp_exclusion_writes);
+    std::apply([&](const auto&... list) { (move_append(this->*(list.member), other.*(list.member)), ...); },
+               kNetBoxWriteLists);
+    move_append(dhcp_writes, other.dhcp_writes);
     move_append(skips, other.skips);
     move_append(problems, other.problems);
 }
@@ -77,6 +66,31 @@ ObjectKind DhcpWrite::kind() const {
     if (std::holds_alternative<ScopeChange>(change)) return ObjectKind::dhcp_scope;
     if (std::holds_alternative<ExclusionChange>(change)) return ObjectKind::dhcp_exclusion;
     return ObjectKind::reservation;
+}
+
+DhcpWrite DhcpWrite::scope(ActionNote note, Verb verb, DhcpScope scope, std::vector<std::string> changed_fields) {
+    Ipv4Address id = scope.scope_id;
+    return DhcpWrite{std::move(note), verb, id, ScopeChange{std::move(scope), std::move(changed_fields)}};
+}
+
+DhcpWrite DhcpWrite::exclusion(ActionNote note, Verb verb, Ipv4Address scope_id, DhcpExclusion range) {
+    return DhcpWrite{std::move(note), verb, scope_id, ExclusionChange{range}};
+}
+
+DhcpWrite DhcpWrite::reservation(ActionNote note, Verb verb, Ipv4Address scope_id, DhcpReservation reservation) {
+    return DhcpWrite{std::move(note), verb, scope_id, ReservationChange{std::move(reservation)}};
+}
+
+void order_dhcp_writes(std::vector<DhcpWrite>& writes) {
+    auto rank = [](const DhcpWrite& write) {
+        switch (write.kind()) {
+        case ObjectKind::dhcp_scope: return 0;
+        case ObjectKind::dhcp_exclusion: return 1;
+        default: return write.verb == Verb::remove ? 2 : write.verb == Verb::create ? 3 : 4;
+        }
+    };
+    std::stable_sort(writes.begin(), writes.end(),
+                     [&](const DhcpWrite& a, const DhcpWrite& b) { return rank(a) < rank(b); });
 }
 
 DhcpOperation DhcpWrite::operation() const {

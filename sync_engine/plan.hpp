@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -158,41 +159,6 @@ struct ExclusionRangeDelete {
     ObjectId id = 0;
 };
 
-// ---- DHCP server writes (one PSU request each) ----------------------------------------------------------
-
-struct ReservationCreate {
-    ActionNote note;  ///< note.server is the server written to
-    Ipv4Address scope_id;
-    DhcpReservation reservation;
-};
-
-struct ReservationUpdate {
-    ActionNote note;
-    Ipv4Address scope_id;
-    DhcpReservation reservation;  ///< client_id identifies it on the server
-};
-
-struct ReservationDelete {
-    ActionNote note;
-    Ipv4Address scope_id;
-    std::string client_id;
-};
-
-/// Scope pushed to the server: create (POST /scopes) or update (PUT /scopes/<id>).
-struct DhcpScopeWrite {
-    ActionNote note;
-    Verb verb = Verb::update;
-    DhcpScope scope;
-    std::vector<std::string> changed_fields;  ///< for updates
-};
-
-struct DhcpExclusionWrite {
-    ActionNote note;
-    Verb verb = Verb::create;  ///< create or remove
-    Ipv4Address scope_id;
-    DhcpExclusion exclusion;
-};
-
 // ---- DHCP server writes: one ordered list, backend-neutral --------------------------------------------
 // Each backend turns these into its own requests: PSU one request each, Kea one config transaction per
 // server and run, dhcpd one rendered file per server and run.
@@ -216,7 +182,16 @@ struct DhcpWrite {
 
     ObjectKind kind() const;           ///< dhcp_scope, dhcp_exclusion or reservation
     DhcpOperation operation() const;   ///< the capability it needs
+
+    static DhcpWrite scope(ActionNote note, Verb verb, DhcpScope scope, std::vector<std::string> changed_fields = {});
+    static DhcpWrite exclusion(ActionNote note, Verb verb, Ipv4Address scope_id, DhcpExclusion range);
+    static DhcpWrite reservation(ActionNote note, Verb verb, Ipv4Address scope_id, DhcpReservation reservation);
 };
+
+/// Sorts a plan's DHCP writes into the order they are applied, per server: scopes (a new scope before its
+/// exclusions), exclusions, reservation deletes (a MAC-changed reservation is removed before it is
+/// re-created), creates, updates. Stable: the rules' order within each group is kept.
+void order_dhcp_writes(std::vector<DhcpWrite>& writes);
 
 // ---- Decisions not to act, and problems -----------------------------------------------------------------
 
@@ -227,37 +202,81 @@ struct Skip {
 
 enum class Severity { warning, error };
 
+/// What a problem is about, for code that treats some alike (e.g. logs skipped records once, when read).
+enum class ProblemKind { general, skipped_record };
+
 struct Problem {
     Severity severity = Severity::error;
     ActionNote note;
+    ProblemKind kind = ProblemKind::general;
 };
 
 struct Plan {
-    std::vector<FailoverCreate> failover_creates;
-    std::vector<OptionCodeCreate> option_code_creates;
-    std::vector<OptionValueCreate> option_value_creates;
+    // NetBox writes, declared in the order they are applied (visit_netbox_writes below is that order).
+    std::vector<FailoverCreate> failover_creates;       ///< import: the plugin's shared objects first,
+    std::vector<OptionCodeCreate> option_code_creates;  ///< so that the scopes created below can
+    std::vector<OptionValueCreate> option_value_creates;  ///< refer to them
     std::vector<PrefixCreate> prefix_creates;
     std::vector<ScopeCreate> scope_creates;
     std::vector<ScopeUpdate> scope_updates;
-    std::vector<ScopeDelete> scope_deletes;
-    std::vector<ExclusionRangeCreate> exclusion_creates;
     std::vector<ExclusionRangeDelete> exclusion_deletes;
-    std::vector<IpAddressCreate> ip_creates;
+    std::vector<ExclusionRangeCreate> exclusion_creates;
+    std::vector<ScopeDelete> scope_deletes;
+    std::vector<IpAddressDelete> ip_deletes;  ///< deletes first: a stale IP may hold an address a create needs
     std::vector<IpAddressUpdate> ip_updates;
-    std::vector<IpAddressDelete> ip_deletes;
+    std::vector<IpAddressCreate> ip_creates;
 
-    std::vector<ReservationCreate> reservation_creates;
-    std::vector<ReservationUpdate> reservation_updates;
-    std::vector<ReservationDelete> reservation_deletes;
-    std::vector<DhcpScopeWrite> dhcp_scope_writes;
-    std::vector<DhcpExclusionWrite> dhcp_exclusion_writes;
+    /// DHCP-server writes of every server, in apply order (order_dhcp_writes).
+    std::vector<DhcpWrite> dhcp_writes;
 
     std::vector<Skip> skips;
     std::vector<Problem> problems;
 
     bool empty() const;       ///< no writes at all (skips and problems do not count)
     std::size_t write_count() const;
+    bool has_netbox_writes() const;
     void append(Plan&& other);
 };
+
+/// One NetBox write list of Plan with its object kind and verb.
+template <class Action>
+struct NetBoxWriteList {
+    std::vector<Action> Plan::*member;
+    ObjectKind kind;
+    Verb verb;
+};
+
+/// The NetBox write lists in the order the executor applies them. The executor, the report, the logs and
+/// Plan's own members all walk the lists through this one table (visit_netbox_writes), so a new list
+/// cannot be forgotten in one of them.
+inline constexpr auto kNetBoxWriteLists = std::make_tuple(
+    NetBoxWriteList<FailoverCreate>{&Plan::failover_creates, ObjectKind::failover, Verb::create},
+    NetBoxWriteList<OptionCodeCreate>{&Plan::option_code_creates, ObjectKind::option_code, Verb::create},
+    NetBoxWriteList<OptionValueCreate>{&Plan::option_value_creates, ObjectKind::option_value, Verb::create},
+    NetBoxWriteList<PrefixCreate>{&Plan::prefix_creates, ObjectKind::prefix, Verb::create},
+    NetBoxWriteList<ScopeCreate>{&Plan::scope_creates, ObjectKind::scope, Verb::create},
+    NetBoxWriteList<ScopeUpdate>{&Plan::scope_updates, ObjectKind::scope, Verb::update},
+    NetBoxWriteList<ExclusionRangeDelete>{&Plan::exclusion_deletes, ObjectKind::exclusion_range, Verb::remove},
+    NetBoxWriteList<ExclusionRangeCreate>{&Plan::exclusion_creates, ObjectKind::exclusion_range, Verb::create},
+    NetBoxWriteList<ScopeDelete>{&Plan::scope_deletes, ObjectKind::scope, Verb::remove},
+    NetBoxWriteList<IpAddressDelete>{&Plan::ip_deletes, ObjectKind::ip_address, Verb::remove},
+    NetBoxWriteList<IpAddressUpdate>{&Plan::ip_updates, ObjectKind::ip_address, Verb::update},
+    NetBoxWriteList<IpAddressCreate>{&Plan::ip_creates, ObjectKind::ip_address, Verb::create});
+
+/// Calls visitor(list, kind, verb) for each NetBox write list of `plan` (const or not), in apply order.
+template <class PlanT, class Visitor>
+void visit_netbox_writes(PlanT& plan, Visitor&& visitor) {
+    std::apply([&](const auto&... list) { (visitor(plan.*(list.member), list.kind, list.verb), ...); },
+               kNetBoxWriteLists);
+}
+
+/// fn(kind, verb, note) for every write of `plan` in apply order: the NetBox writes, then the DHCP writes.
+template <class Fn>
+void for_each_write(const Plan& plan, Fn&& fn) {
+    visit_netbox_writes(plan, [&](const auto& list, ObjectKind kind, Verb verb) {
+        for (const auto& action : list) fn(kind, verb, action.note);
+    });
+    for (const auto& write : plan.dhcp_writes) fn(write.kind(), write.verb, write.note);
+}
 
 }  // namespace nds::engine

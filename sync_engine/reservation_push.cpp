@@ -79,8 +79,8 @@ void plan_reservation_push(const ScopeIpContext& scope, const std::vector<DhcpRe
                                                      other->second->ip.to_string() + " on the server; not pushed")});
                 continue;
             }
-            plan.reservation_creates.push_back(
-                ReservationCreate{note(*ip, "reserved in NetBox, not on server (push_reservations)"), scope.scope_id, want});
+            plan.dhcp_writes.push_back(DhcpWrite::reservation(
+                note(*ip, "reserved in NetBox, not on server (push_reservations)"), Verb::create, scope.scope_id, want));
             continue;
         }
 
@@ -91,16 +91,16 @@ void plan_reservation_push(const ScopeIpContext& scope, const std::vector<DhcpRe
         }
         std::string have_client = normalize_client_id(have.client_id);
         if (have_client != want.client_id) {
-            plan.reservation_deletes.push_back(ReservationDelete{
+            plan.dhcp_writes.push_back(DhcpWrite::reservation(
                 note(*ip, "MAC changed in NetBox (" + have_client + " \u2192 " + want.client_id + "); old reservation removed"),
-                scope.scope_id, have.client_id});
+                Verb::remove, scope.scope_id, have));
             DhcpReservation replacement = want;
             if (replacement.name.empty()) replacement.name = have.name;
             if (replacement.description.empty()) replacement.description = have.description;
             replacement.type = have.type;
-            plan.reservation_creates.push_back(ReservationCreate{
+            plan.dhcp_writes.push_back(DhcpWrite::reservation(
                 note(*ip, "MAC changed in NetBox (" + have_client + " \u2192 " + want.client_id + "); re-created"),
-                scope.scope_id, replacement});
+                Verb::create, scope.scope_id, replacement));
             continue;
         }
         DhcpReservation updated = have;
@@ -116,7 +116,7 @@ void plan_reservation_push(const ScopeIpContext& scope, const std::vector<DhcpRe
         if (changed.empty()) continue;
         std::string reason = "NetBox differs: ";
         for (std::size_t i = 0; i < changed.size(); ++i) reason += (i ? ", " : "") + changed[i];
-        plan.reservation_updates.push_back(ReservationUpdate{note(*ip, reason), scope.scope_id, updated});
+        plan.dhcp_writes.push_back(DhcpWrite::reservation(note(*ip, reason), Verb::update, scope.scope_id, updated));
     }
 
     if (!settings.prune_reservations) return;
@@ -125,10 +125,10 @@ void plan_reservation_push(const ScopeIpContext& scope, const std::vector<DhcpRe
         // Hands off addresses NetBox protects, even though the object is the server's.
         const NetBoxIpAddress* ip = index.find(scope.vrf_id, r.ip);
         if ((ip && protection.tagged(*ip)) || protection.prefix_protects(scope.vrf_id, r.ip)) continue;
-        plan.reservation_deletes.push_back(ReservationDelete{
+        plan.dhcp_writes.push_back(DhcpWrite::reservation(
             make_note(scope.server, scope.scope, ip_label(r.ip, scope.prefix.length),
                       "reservation on server, not reserved in NetBox (prune_reservations)"),
-            scope.scope_id, r.client_id});
+            Verb::remove, scope.scope_id, r));
     }
 }
 

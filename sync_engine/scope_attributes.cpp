@@ -61,7 +61,7 @@ std::optional<ScopeUpdate> pull_scope_attributes(const NetBoxScope& local, const
     return update;
 }
 
-std::optional<DhcpScopeWrite> push_scope_attributes(const NetBoxScope& local, const DhcpScope& remote,
+std::optional<DhcpWrite> push_scope_attributes(const NetBoxScope& local, const DhcpScope& remote,
                                                     const std::string& server) {
     DhcpScope desired = remote;
     Changes changes;
@@ -88,27 +88,22 @@ std::optional<DhcpScopeWrite> push_scope_attributes(const NetBoxScope& local, co
         changes.add("lease_duration_seconds", std::to_string(remote.lease_duration_seconds), std::to_string(local_lease));
     }
     if (changes.fields.empty()) return std::nullopt;
-    DhcpScopeWrite write;
-    write.verb = Verb::update;
-    write.scope = std::move(desired);
-    write.changed_fields = std::move(changes.fields);
-    write.note = make_note(server, scope_label(local), remote.scope_id.to_string(), "NetBox differs: " + changes.text);
-    return write;
+    return DhcpWrite::scope(make_note(server, scope_label(local), remote.scope_id.to_string(), "NetBox differs: " + changes.text),
+                            Verb::update, std::move(desired), std::move(changes.fields));
 }
 
-DhcpScopeWrite create_scope_on_server(const NetBoxScope& local, const NetBoxPrefix& prefix, const std::string& server) {
-    DhcpScopeWrite write;
-    write.verb = Verb::create;
-    write.scope.scope_id = prefix.prefix.network;
-    write.scope.name = local.name;
-    write.scope.start_ip = local.start_ip;
-    write.scope.end_ip = local.end_ip;
-    write.scope.subnet_mask = prefix.prefix.netmask();
-    write.scope.router = normalized_router(local.router);
-    write.scope.lease_duration_seconds = normalized_lease(local.lease_lifetime);
-    write.note = make_note(server, scope_label(local), prefix.prefix.to_string(),
-                           "scope in NetBox, not on server (push_scope_info)");
-    return write;
+DhcpWrite create_scope_on_server(const NetBoxScope& local, const NetBoxPrefix& prefix, const std::string& server) {
+    DhcpScope scope;
+    scope.scope_id = prefix.prefix.network;
+    scope.name = local.name;
+    scope.start_ip = local.start_ip;
+    scope.end_ip = local.end_ip;
+    scope.subnet_mask = prefix.prefix.netmask();
+    scope.router = normalized_router(local.router);
+    scope.lease_duration_seconds = normalized_lease(local.lease_lifetime);
+    return DhcpWrite::scope(make_note(server, scope_label(local), prefix.prefix.to_string(),
+                                      "scope in NetBox, not on server (push_scope_info)"),
+                            Verb::create, std::move(scope));
 }
 
 }  // namespace nds::engine

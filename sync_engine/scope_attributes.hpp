@@ -22,10 +22,10 @@ std::optional<ScopeUpdate> pull_scope_attributes(const NetBoxScope& local, const
 
 /// PUT for the server when NetBox differs, or nullopt. The server's description is sent back unchanged
 /// (the plugin always sent "" and wiped it, B12).
-std::optional<DhcpScopeWrite> push_scope_attributes(const NetBoxScope& local, const DhcpScope& remote,
+std::optional<DhcpWrite> push_scope_attributes(const NetBoxScope& local, const DhcpScope& remote,
                                                     const std::string& server);
 
 /// POST for a NetBox scope the server does not have.
-DhcpScopeWrite create_scope_on_server(const NetBoxScope& local, const NetBoxPrefix& prefix, const std::string& server);
+DhcpWrite create_scope_on_server(const NetBoxScope& local, const NetBoxPrefix& prefix, const std::string& server);
 
 }  // namespace nds::engine

@@ -1,5 +1,6 @@
 // plan_scopes, phase 1 of a run: the scope structure of every running server (plugin-behaviour.md §4.4 steps
 // 4-8 without the IP work). Each rule lives in its own file; this file only walks the servers and scopes.
+#include "sync_engine/backend_limits.hpp"
 #include "sync_engine/exclusion_sync.hpp"
 #include "sync_engine/labels.hpp"
 #include "sync_engine/local_only_scopes.hpp"
@@ -20,7 +21,7 @@ const DhcpScopeData* scope_data(const DhcpServerSnapshot& snapshot, const DhcpSc
 void plan_matched_scope(const ServerRun& run, const NetBoxScope& local, const DhcpScope& remote,
                         const DhcpScopeData* data, const SyncSettings& settings, Plan& plan) {
     if (settings.push_scope_info) {
-        if (auto write = push_scope_attributes(local, remote, run.name)) plan.dhcp_scope_writes.push_back(std::move(*write));
+        if (auto write = push_scope_attributes(local, remote, run.name)) plan.dhcp_writes.push_back(std::move(*write));
     } else {
         if (auto update = pull_scope_attributes(local, remote, run.name)) plan.scope_updates.push_back(std::move(*update));
     }
@@ -81,9 +82,10 @@ void plan_server_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, cons
     if (snapshot.scope_list_complete) {
         Plan local_only;
         plan_local_only_scopes(netbox, run, matcher, remote_networks, settings, local_only);
-        if (snapshot.scopes->empty() && !local_only.scope_deletes.empty() && !settings.allow_mass_delete) {
-            // An empty scope list is how PSU reports an error it swallowed (B4): deleting every scope of the
-            // server from NetBox on it would be the scope-level mass delete the guard exists for.
+        if (snapshot.scopes->empty() && snapshot.capabilities.empty_list_may_be_error &&
+            !local_only.scope_deletes.empty() && !settings.allow_mass_delete) {
+            // An empty scope list is how a server that swallows errors reports one (PSU, B4): deleting every
+            // scope of the server from NetBox on it would be the scope-level mass delete the guard exists for.
             plan.problems.push_back(Problem{
                 Severity::error,
                 make_note(run.name, "", "",
@@ -119,6 +121,8 @@ Plan plan_scopes(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& run
         }
         plan_server_scopes(netbox, run, it->second, settings, importer, plan);
     }
+    fit_to_backends(dhcp, plan);
+    order_dhcp_writes(plan.dhcp_writes);
     return plan;
 }
 

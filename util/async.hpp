@@ -34,6 +34,12 @@ boost::asio::awaitable<std::tuple<A, B>> when_all(boost::asio::awaitable<A> a, b
     co_return std::tuple<A, B>{std::move(*ra), std::move(*rb)};
 }
 
+/// The same for operations without a result.
+inline boost::asio::awaitable<void> when_all(boost::asio::awaitable<void> a, boost::asio::awaitable<void> b) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    co_await (std::move(a) && std::move(b));
+}
+
 template <class A, class B, class C>
 boost::asio::awaitable<std::tuple<A, B, C>> when_all(boost::asio::awaitable<A> a, boost::asio::awaitable<B> b,
                                                      boost::asio::awaitable<C> c) {

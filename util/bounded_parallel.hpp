@@ -1,14 +1,21 @@
 // Runs fn(0..count-1) with at most `limit` calls in flight, as coroutines on the caller's executor (no
 // threads: on a single-threaded io_context the calls interleave only at co_await points, so shared
-// counters need no locks). Returns when every call has finished; the first exception is rethrown after
-// all workers have stopped, so references captured by `fn` stay valid for the whole run.
+// counters need no locks).
+//
+// The workers are one parallel group awaited by the caller, so the caller's cancellation reaches every
+// worker (partial: fn sees stop_requested(); terminal: the I/O it awaits is aborted), and the caller's frame — which
+// `fn` captures by reference — never unwinds before every worker has finished, whatever happens (an
+// exception in one worker, or the caller cancelled by the other side of an awaitable operator). The first
+// exception is rethrown after all workers have stopped; once one worker has thrown, no new call starts.
 #pragma once
 
+#include "util/cancellation.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -16,6 +23,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <vector>
 
 namespace nds {
 
@@ -25,29 +33,29 @@ inline boost::asio::awaitable<void> bounded_parallel(std::size_t count, std::siz
     if (count == 0) co_return;
     auto executor = co_await asio::this_coro::executor;
     std::size_t next = 0;
-    std::size_t workers = std::min(count, std::max<std::size_t>(limit, 1));
-    std::size_t running = workers;
-    std::exception_ptr first_error;
-    // Used as an event: it never expires; the last worker to finish cancels it.
-    asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
-
+    bool failed = false;
     auto worker = [&]() -> asio::awaitable<void> {
-        while (next < count && !first_error) {
+        co_await record_partial_cancellation();
+        while (next < count && !failed) {
             auto index = next++;
-            co_await fn(index);
+            try {
+                co_await fn(index);
+            } catch (...) {
+                failed = true;
+                throw;
+            }
         }
     };
-    for (std::size_t i = 0; i < workers; ++i) {
-        asio::co_spawn(executor, worker(), [&](std::exception_ptr error) {
-            if (error && !first_error) first_error = error;
-            if (--running == 0) all_done.cancel();
-        });
-    }
-    while (running > 0) {
-        auto [ec] = co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-        (void)ec;  // operation_aborted from the last worker's cancel()
-    }
-    if (first_error) std::rethrow_exception(first_error);
+    using Operation = decltype(asio::co_spawn(executor, worker(), asio::deferred));
+    std::vector<Operation> workers;
+    std::size_t worker_count = std::min(count, std::max<std::size_t>(limit, 1));
+    workers.reserve(worker_count);
+    for (std::size_t i = 0; i < worker_count; ++i) workers.push_back(asio::co_spawn(executor, worker(), asio::deferred));
+    auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(workers))
+                               .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    (void)order;
+    for (const auto& error : errors)
+        if (error) std::rethrow_exception(error);
 }
 
 }  // namespace nds

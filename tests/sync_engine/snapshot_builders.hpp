@@ -118,6 +118,8 @@ public:
             s.server_name = name;
             s.reachable = true;
             s.scopes.emplace();
+            // The worlds model Windows servers behind the PSU script, which swallows read errors (B4).
+            s.capabilities.empty_list_may_be_error = true;
         }
         return s;
     }
@@ -215,6 +217,53 @@ inline bool has_problem(const Plan& plan, Severity severity, const std::string& 
 inline bool has_skip(const Plan& plan, const std::string& fragment) {
     return std::any_of(plan.skips.begin(), plan.skips.end(),
                        [&](const Skip& s) { return s.note.reason.find(fragment) != std::string::npos; });
+}
+
+// ---- views of a plan's DHCP writes, by kind (the plan holds them in one ordered list) ----
+
+struct ReservationWriteView {
+    engine::ActionNote note;
+    engine::Ipv4Address scope_id;
+    engine::DhcpReservation reservation;
+    std::string client_id;  ///< reservation.client_id (what a delete identifies it by)
+};
+
+inline std::vector<ReservationWriteView> reservation_writes(const engine::Plan& plan, engine::Verb verb) {
+    std::vector<ReservationWriteView> out;
+    for (const auto& w : plan.dhcp_writes)
+        if (const auto* r = std::get_if<engine::ReservationChange>(&w.change); r && w.verb == verb)
+            out.push_back({w.note, w.scope_id, r->reservation, r->reservation.client_id});
+    return out;
+}
+
+struct ScopeWriteView {
+    engine::ActionNote note;
+    engine::Verb verb;
+    engine::DhcpScope scope;
+    std::vector<std::string> changed_fields;
+};
+
+inline std::vector<ScopeWriteView> scope_writes(const engine::Plan& plan) {
+    std::vector<ScopeWriteView> out;
+    for (const auto& w : plan.dhcp_writes)
+        if (const auto* s = std::get_if<engine::ScopeChange>(&w.change))
+            out.push_back({w.note, w.verb, s->scope, s->changed_fields});
+    return out;
+}
+
+struct ExclusionWriteView {
+    engine::ActionNote note;
+    engine::Verb verb;
+    engine::Ipv4Address scope_id;
+    engine::DhcpExclusion exclusion;
+};
+
+inline std::vector<ExclusionWriteView> exclusion_writes(const engine::Plan& plan) {
+    std::vector<ExclusionWriteView> out;
+    for (const auto& w : plan.dhcp_writes)
+        if (const auto* e = std::get_if<engine::ExclusionChange>(&w.change))
+            out.push_back({w.note, w.verb, w.scope_id, e->range});
+    return out;
 }
 
 }  // namespace nds::test

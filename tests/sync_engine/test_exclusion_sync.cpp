@@ -36,9 +36,9 @@ TEST_CASE("exclusion push: NetBox-only ranges created on the server, server-only
     auto plan = w.scopes_plan();
     CHECK(plan.exclusion_creates.empty());
     CHECK(plan.exclusion_deletes.empty());
-    REQUIRE(plan.dhcp_exclusion_writes.size() == 2);
-    const auto& add = plan.dhcp_exclusion_writes[0];
-    const auto& remove = plan.dhcp_exclusion_writes[1];
+    REQUIRE(exclusion_writes(plan).size() == 2);
+    const auto add = exclusion_writes(plan)[0];
+    const auto remove = exclusion_writes(plan)[1];
     CHECK(add.verb == Verb::create);
     CHECK(add.exclusion.start_ip == ip("10.0.1.30"));
     CHECK(remove.verb == Verb::remove);

@@ -220,6 +220,6 @@ TEST_CASE("push mode: the pull leaves dns_name and client id of reserved IPs wit
     w.add_reservation("dhcp01", kScope, "10.0.1.50", kMac1, "server-name");
     auto plan = w.addresses_plan();
     CHECK(plan.ip_updates.empty());
-    REQUIRE(plan.reservation_updates.size() == 1);  // the difference goes to the server instead
-    CHECK(plan.reservation_updates[0].reservation.name == "netbox-name");
+    REQUIRE(reservation_writes(plan, Verb::update).size() == 1);  // the difference goes to the server instead
+    CHECK(reservation_writes(plan, Verb::update)[0].reservation.name == "netbox-name");
 }

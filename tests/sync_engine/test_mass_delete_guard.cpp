@@ -10,6 +10,15 @@ TEST_CASE("guard: trips above both the fraction and the floor") {
     CHECK_FALSE(check_mass_delete(10, 20, s).tripped);  // not more than half
 }
 
+TEST_CASE("guard: the fraction is \"more than\": exactly half of 30 does not trip, one more does") {
+    SyncSettings s;  // 0.5, 10: both 15 and 16 are above the floor
+    CHECK_FALSE(check_mass_delete(15, 30, s).tripped);
+    auto verdict = check_mass_delete(16, 30, s);
+    CHECK(verdict.tripped);
+    CHECK(verdict.deletes == 16);
+    CHECK(verdict.deletable == 30);
+}
+
 TEST_CASE("guard: does not trip at or under max_delete_min") {
     SyncSettings s;
     CHECK_FALSE(check_mass_delete(10, 10, s).tripped);

@@ -20,7 +20,7 @@ TEST_CASE("plan: skips and problems are not writes") {
     plan.problems.push_back(Problem{});
     CHECK(plan.empty());
     CHECK(plan.write_count() == 0);
-    plan.reservation_creates.push_back(ReservationCreate{});
+    plan.dhcp_writes.push_back(DhcpWrite::reservation({}, Verb::create, {}, {}));
     plan.ip_deletes.push_back(IpAddressDelete{});
     CHECK_FALSE(plan.empty());
     CHECK(plan.write_count() == 2);
@@ -32,12 +32,12 @@ TEST_CASE("plan: append moves every list") {
     Plan b;
     b.ip_creates.push_back(IpAddressCreate{});
     b.scope_deletes.push_back(ScopeDelete{});
-    b.dhcp_scope_writes.push_back(DhcpScopeWrite{});
+    b.dhcp_writes.push_back(DhcpWrite::scope({}, Verb::update, {}));
     b.problems.push_back(Problem{});
     a.append(std::move(b));
     CHECK(a.ip_creates.size() == 2);
     CHECK(a.scope_deletes.size() == 1);
-    CHECK(a.dhcp_scope_writes.size() == 1);
+    CHECK(a.dhcp_writes.size() == 1);
     CHECK(a.problems.size() == 1);
     CHECK(a.write_count() == 4);
 }

@@ -27,16 +27,16 @@ TEST_CASE("push_scope_info: a NetBox scope missing on the server is created with
     w.scope(109).exclusion_ranges = {NetBoxExclusionRange{600, 109, ip("10.0.8.10"), ip("10.0.8.19")}};
     w.scope(109).lease_lifetime = 3600;
     auto plan = w.scopes_plan();
-    REQUIRE(plan.dhcp_scope_writes.size() == 1);
-    const auto& create = plan.dhcp_scope_writes[0];
+    REQUIRE(scope_writes(plan).size() == 1);
+    const auto create = scope_writes(plan)[0];
     CHECK(create.verb == Verb::create);
     CHECK(create.scope.subnet_mask == ip("255.255.254.0"));
     CHECK(create.scope.lease_duration_seconds == 3600);
     CHECK(create.scope.router == ip("10.0.1.1"));
-    REQUIRE(plan.dhcp_exclusion_writes.size() == 1);
-    CHECK(plan.dhcp_exclusion_writes[0].verb == Verb::create);
-    CHECK(plan.dhcp_exclusion_writes[0].scope_id == ip("10.0.8.0"));
-    CHECK(plan.dhcp_exclusion_writes[0].exclusion.start_ip == ip("10.0.8.10"));
+    REQUIRE(exclusion_writes(plan).size() == 1);
+    CHECK(exclusion_writes(plan)[0].verb == Verb::create);
+    CHECK(exclusion_writes(plan)[0].scope_id == ip("10.0.8.0"));
+    CHECK(exclusion_writes(plan)[0].exclusion.start_ip == ip("10.0.8.10"));
     CHECK(plan.scope_deletes.empty());
 }
 
@@ -52,9 +52,9 @@ TEST_CASE("push_scope_info: router removed in NetBox is removed on the server, n
     auto w = scope_push_world();
     w.scope(100).router.reset();
     auto plan = w.scopes_plan();
-    REQUIRE(plan.dhcp_scope_writes.size() == 1);
-    CHECK_FALSE(plan.dhcp_scope_writes[0].scope.router);
-    CHECK(plan.dhcp_scope_writes[0].changed_fields == std::vector<std::string>{"router"});
+    REQUIRE(scope_writes(plan).size() == 1);
+    CHECK_FALSE(scope_writes(plan)[0].scope.router);
+    CHECK(scope_writes(plan)[0].changed_fields == std::vector<std::string>{"router"});
     CHECK(plan.scope_updates.empty());
 }
 
@@ -64,9 +64,9 @@ TEST_CASE("push_reservations: a protected IP's server reservation is neither upd
     w.add_ip(1, "10.0.1.50/24", "reserved", kMac2, "netbox-name", {"sync-protect"});
     w.add_reservation("dhcp01", kScope, "10.0.1.50", kMac1, "server-name");
     auto plan = w.addresses_plan();
-    CHECK(plan.reservation_updates.empty());
-    CHECK(plan.reservation_deletes.empty());
-    CHECK(plan.reservation_creates.empty());
+    CHECK(reservation_writes(plan, Verb::update).empty());
+    CHECK(reservation_writes(plan, Verb::remove).empty());
+    CHECK(reservation_writes(plan, Verb::create).empty());
     CHECK(has_skip(plan, "protected IP: reservation not updated"));
 }
 
@@ -79,9 +79,9 @@ TEST_CASE("push_reservations: prune never removes a reservation NetBox protects"
     w.add_reservation("dhcp01", kScope, "10.0.1.130", kMac1, "protected");
     w.add_reservation("dhcp01", kScope, "10.0.1.60", kMac2, "stray");
     auto plan = w.addresses_plan();
-    REQUIRE(plan.reservation_deletes.size() == 1);
-    CHECK(plan.reservation_deletes[0].client_id == kMac2);
-    CHECK(plan.reservation_deletes[0].note.reason.find("prune_reservations") != std::string::npos);
+    REQUIRE(reservation_writes(plan, Verb::remove).size() == 1);
+    CHECK(reservation_writes(plan, Verb::remove)[0].client_id == kMac2);
+    CHECK(reservation_writes(plan, Verb::remove)[0].note.reason.find("prune_reservations") != std::string::npos);
 }
 
 TEST_CASE("push_reservations: a duplicate MAC is reported per record, the other reservations still go") {
@@ -92,8 +92,8 @@ TEST_CASE("push_reservations: a duplicate MAC is reported per record, the other 
     w.add_ip(3, "10.0.1.52/24", "reserved", "aa-bb-cc-dd-ee-03", "third");
     w.add_ip(4, "10.0.1.53/24", "reserved", kMac1, "copy-2");
     auto plan = w.addresses_plan();
-    REQUIRE(plan.reservation_creates.size() == 1);
-    CHECK(plan.reservation_creates[0].reservation.ip == ip("10.0.1.52"));
+    REQUIRE(reservation_writes(plan, Verb::create).size() == 1);
+    CHECK(reservation_writes(plan, Verb::create)[0].reservation.ip == ip("10.0.1.52"));
     auto duplicates = std::count_if(plan.problems.begin(), plan.problems.end(), [](const Problem& p) {
         return p.note.reason.find("already pushed for 10.0.1.50") != std::string::npos;
     });
@@ -106,8 +106,8 @@ TEST_CASE("push modes off: nothing is ever written to a server") {
     w.scope(100).lease_lifetime = 60;
     auto scopes = w.scopes_plan();
     auto addresses = w.addresses_plan();
-    CHECK(scopes.dhcp_scope_writes.empty());
-    CHECK(scopes.dhcp_exclusion_writes.empty());
-    CHECK(addresses.reservation_creates.empty());
-    CHECK(addresses.reservation_deletes.empty());
+    CHECK(scope_writes(scopes).empty());
+    CHECK(exclusion_writes(scopes).empty());
+    CHECK(reservation_writes(addresses, Verb::create).empty());
+    CHECK(reservation_writes(addresses, Verb::remove).empty());
 }

@@ -19,8 +19,8 @@ TEST_CASE("push: a reserved IP with a client id, not on the server, is created t
     auto w = push_world();
     w.add_ip(5, "10.0.1.50/24", "reserved", "AA:BB:CC:DD:EE:01", "printer", {}, std::nullopt, "2nd floor");
     auto plan = w.addresses_plan();
-    REQUIRE(plan.reservation_creates.size() == 1);
-    const auto& c = plan.reservation_creates[0];
+    REQUIRE(reservation_writes(plan, Verb::create).size() == 1);
+    const auto c = reservation_writes(plan, Verb::create)[0];
     CHECK(c.scope_id == ip(kScope));
     CHECK(c.reservation.ip == ip("10.0.1.50"));
     CHECK(c.reservation.client_id == kMac1);
@@ -38,7 +38,7 @@ TEST_CASE("push: no client id, not reserved, other VRF or outside the range -> n
     w.add_ip(3, "10.0.1.52/24", "reserved", kMac2, "", {}, 7);
     w.add_ip(4, "10.0.1.230/24", "reserved", "aa-bb-cc-dd-ee-04");
     auto plan = w.addresses_plan();
-    CHECK(plan.reservation_creates.empty());
+    CHECK(reservation_writes(plan, Verb::create).empty());
 }
 
 TEST_CASE("push: protected IPs are not pushed") {
@@ -48,7 +48,7 @@ TEST_CASE("push: protected IPs are not pushed") {
     w.add_protected_prefix("10.0.1.64/26");
     w.add_ip(2, "10.0.1.70/24", "reserved", kMac2);
     auto plan = w.addresses_plan();
-    CHECK(plan.reservation_creates.empty());
+    CHECK(reservation_writes(plan, Verb::create).empty());
     CHECK(has_skip(plan, "protected IP: reservation not pushed"));
 }
 
@@ -58,9 +58,9 @@ TEST_CASE("push: a client id on two IPs of the scope -> the first is pushed, the
     w.add_ip(2, "10.0.1.60/24", "reserved", "AA:BB:CC:DD:EE:01");
     w.add_ip(3, "10.0.1.70/24", "reserved", kMac2);
     auto plan = w.addresses_plan();
-    REQUIRE(plan.reservation_creates.size() == 2);
-    CHECK(plan.reservation_creates[0].reservation.ip == ip("10.0.1.50"));
-    CHECK(plan.reservation_creates[1].reservation.ip == ip("10.0.1.70"));
+    REQUIRE(reservation_writes(plan, Verb::create).size() == 2);
+    CHECK(reservation_writes(plan, Verb::create)[0].reservation.ip == ip("10.0.1.50"));
+    CHECK(reservation_writes(plan, Verb::create)[1].reservation.ip == ip("10.0.1.70"));
     CHECK(has_problem(plan, Severity::warning, "already pushed for 10.0.1.50"));
 }
 
@@ -71,8 +71,8 @@ TEST_CASE("push: name or description differ -> ReservationUpdate, an empty NetBo
     w.add_ip(2, "10.0.1.60/24", "reserved", kMac2, "", {"dhcp-sync"});
     w.add_reservation("dhcp01", kScope, "10.0.1.60", kMac2, "Server-Name", "x");
     auto plan = w.addresses_plan();
-    REQUIRE(plan.reservation_updates.size() == 1);
-    const auto& u = plan.reservation_updates[0];
+    REQUIRE(reservation_writes(plan, Verb::update).size() == 1);
+    const auto u = reservation_writes(plan, Verb::update)[0];
     CHECK(u.reservation.ip == ip("10.0.1.50"));
     CHECK(u.reservation.client_id == kMac1);
     CHECK(u.reservation.name == "new-name");
@@ -92,11 +92,11 @@ TEST_CASE("push: MAC changed in NetBox -> delete the old reservation and create 
     w.add_ip(1, "10.0.1.50/24", "reserved", kMac2, "printer", {"dhcp-sync"});
     w.add_reservation("dhcp01", kScope, "10.0.1.50", kMac1, "printer");
     auto plan = w.addresses_plan();
-    REQUIRE(plan.reservation_deletes.size() == 1);
-    CHECK(plan.reservation_deletes[0].client_id == kMac1);
-    REQUIRE(plan.reservation_creates.size() == 1);
-    CHECK(plan.reservation_creates[0].reservation.client_id == kMac2);
-    CHECK(plan.reservation_creates[0].note.reason.find("MAC changed") != std::string::npos);
+    REQUIRE(reservation_writes(plan, Verb::remove).size() == 1);
+    CHECK(reservation_writes(plan, Verb::remove)[0].client_id == kMac1);
+    REQUIRE(reservation_writes(plan, Verb::create).size() == 1);
+    CHECK(reservation_writes(plan, Verb::create)[0].reservation.client_id == kMac2);
+    CHECK(reservation_writes(plan, Verb::create)[0].note.reason.find("MAC changed") != std::string::npos);
     CHECK(plan.ip_updates.empty());  // the pull does not take the server's MAC
 }
 
@@ -107,8 +107,8 @@ TEST_CASE("push: a server reservation NetBox does not hold as reserved is remove
     CHECK(w.addresses_plan().empty());
     w.settings.prune_reservations = true;
     auto plan = w.addresses_plan();
-    REQUIRE(plan.reservation_deletes.size() == 1);
-    CHECK(plan.reservation_deletes[0].client_id == kMac1);
+    REQUIRE(reservation_writes(plan, Verb::remove).size() == 1);
+    CHECK(reservation_writes(plan, Verb::remove)[0].client_id == kMac1);
 }
 
 TEST_CASE("push: prune keeps reservations the pull just imported into NetBox") {
@@ -117,7 +117,7 @@ TEST_CASE("push: prune keeps reservations the pull just imported into NetBox") {
     w.add_reservation("dhcp01", kScope, "10.0.1.80", kMac1, "new");
     auto plan = w.addresses_plan();
     CHECK(plan.ip_creates.size() == 1);
-    CHECK(plan.reservation_deletes.empty());
+    CHECK(reservation_writes(plan, Verb::remove).empty());
 }
 
 TEST_CASE("push: cleanup row 3 keeps reserved IPs that are on neither list") {
@@ -125,7 +125,7 @@ TEST_CASE("push: cleanup row 3 keeps reserved IPs that are on neither list") {
     w.add_ip(1, "10.0.1.50/24", "reserved", kMac1, "", {"dhcp-sync"});
     auto plan = w.addresses_plan();
     CHECK(plan.ip_deletes.empty());
-    CHECK(plan.reservation_creates.size() == 1);  // and it is pushed instead
+    CHECK(reservation_writes(plan, Verb::create).size() == 1);  // and it is pushed instead
 }
 
 TEST_CASE("push: a back-filled client id is pushed in the same run") {
@@ -133,8 +133,8 @@ TEST_CASE("push: a back-filled client id is pushed in the same run") {
     w.add_ip(1, "10.0.1.50/24", "reserved", "", "prestaged");
     w.add_lease("dhcp01", kScope, "10.0.1.50", kMac1, "x");
     auto plan = w.addresses_plan();
-    REQUIRE(plan.reservation_creates.size() == 1);
-    CHECK(plan.reservation_creates[0].reservation.client_id == kMac1);
+    REQUIRE(reservation_writes(plan, Verb::create).size() == 1);
+    CHECK(reservation_writes(plan, Verb::create)[0].reservation.client_id == kMac1);
 }
 
 TEST_CASE("push: a failed reservation read means no push, with an error") {
@@ -153,6 +153,6 @@ TEST_CASE("push: a MAC already reserved for another IP on the server is reported
     w.add_reservation("dhcp01", kScope, "10.0.1.90", kMac1, "elsewhere");
     w.settings.ip_addresses = false;
     auto plan = w.addresses_plan();
-    CHECK(plan.reservation_creates.empty());
+    CHECK(reservation_writes(plan, Verb::create).empty());
     CHECK(has_problem(plan, Severity::warning, "reserved for 10.0.1.90 on the server"));
 }

@@ -58,8 +58,8 @@ TEST_CASE("attribute push: NetBox differs -> PUT with NetBox values and the serv
     r.lease_duration_seconds = 3600;
     auto plan = w.scopes_plan();
     CHECK(plan.scope_updates.empty());
-    REQUIRE(plan.dhcp_scope_writes.size() == 1);
-    const auto& write = plan.dhcp_scope_writes[0];
+    REQUIRE(scope_writes(plan).size() == 1);
+    const auto write = scope_writes(plan)[0];
     CHECK(write.verb == Verb::update);
     CHECK(write.scope.scope_id == ip(kScope));
     CHECK(write.scope.name == "Building A");

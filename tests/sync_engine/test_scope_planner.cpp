@@ -35,8 +35,8 @@ TEST_CASE("missing on server, push on: the scope is created on the server from N
     w.settings.push_scope_info = true;
     auto plan = w.scopes_plan();
     CHECK(plan.scope_deletes.empty());
-    REQUIRE(plan.dhcp_scope_writes.size() == 1);
-    const auto& write = plan.dhcp_scope_writes[0];
+    REQUIRE(scope_writes(plan).size() == 1);
+    const auto write = scope_writes(plan)[0];
     CHECK(write.verb == Verb::create);
     CHECK(write.scope.scope_id == ip("10.0.9.0"));
     CHECK(write.scope.subnet_mask == ip("255.255.255.0"));
@@ -61,7 +61,7 @@ TEST_CASE("scope list with unusable records: scopes missing from it are not dele
     CHECK(plan.scope_deletes.empty());
     CHECK(has_problem(plan, Severity::warning, "scopes missing from it are not deleted"));
     w.settings.push_scope_info = true;
-    CHECK(w.scopes_plan().dhcp_scope_writes.empty());
+    CHECK(scope_writes(w.scopes_plan()).empty());
 }
 
 TEST_CASE("active_scopes_only: a scope missing from the list may be inactive, it is left alone") {
@@ -165,6 +165,15 @@ TEST_CASE("an empty scope list deletes no NetBox scope (an error swallowed by PS
     CHECK(has_problem(plan, Severity::error, "empty scope list"));
     w.settings.allow_mass_delete = true;
     CHECK(w.scopes_plan().scope_deletes.size() == 1);
+}
+
+TEST_CASE("an empty scope list from a backend that does not swallow errors is believed") {
+    auto w = standard_world();
+    w.dhcp["dhcp01"].scopes->clear();
+    w.dhcp["dhcp01"].capabilities.empty_list_may_be_error = false;
+    auto plan = w.scopes_plan();
+    CHECK(plan.scope_deletes.size() == 1);
+    CHECK_FALSE(has_problem(plan, Severity::error, "empty scope list"));
 }
 
 TEST_CASE("a non-empty scope list that lacks one NetBox scope still deletes it") {

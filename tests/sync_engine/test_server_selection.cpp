@@ -148,3 +148,18 @@ TEST_CASE("--server: only the named servers run, an unknown name is an error") {
     REQUIRE(d.problems.size() == 1);
     CHECK(d.problems[0].note.reason == "unknown DHCP server 'nope'");
 }
+
+TEST_CASE("fallback: a primary that was not health-checked is not down, so the secondary does not take over") {
+    // Both partners would otherwise write the same scopes.
+    auto w = failover_world();
+    w.health.erase(1);  // dhcp-a (the primary) not checked at all
+    auto decision = decide_servers(w.netbox, w.health, {"dhcp-b"}, w.settings);
+    const ServerRun* b = run_named(decision, "dhcp-b");
+    REQUIRE(b);
+    CHECK(b->fallback_failovers.empty());
+    w.health[1] = ServerHealth::not_checked;
+    decision = decide_servers(w.netbox, w.health, {"dhcp-b"}, w.settings);
+    b = run_named(decision, "dhcp-b");
+    REQUIRE(b);
+    CHECK(b->fallback_failovers.empty());
+}

@@ -1,0 +1,142 @@
+#include "psu_client/psu_backend.hpp"
+
+#include "util/cancellation.hpp"
+
+#include <utility>
+#include <variant>
+
+namespace nds::psu {
+namespace asio = boost::asio;
+using asio::awaitable;
+using engine::Verb;
+
+namespace {
+
+class PsuBackend final : public backend::DhcpBackend {
+public:
+    PsuBackend(asio::any_io_executor executor, PsuOptions options)
+        : base_url_(options.base_url), client_(std::move(executor), std::move(options)) {}
+
+    const std::string& server_name() const override { return client_.server_name(); }
+    std::string endpoint() const override { return base_url_; }
+
+    awaitable<Expected<backend::BackendHealth>> health() override {
+        auto health = co_await client_.health();
+        if (!health) co_return health.error();
+        co_return backend::BackendHealth{"PSU endpoint script", health->version, {}};
+    }
+
+    engine::BackendCapabilities capabilities() const override {
+        engine::BackendCapabilities capabilities;
+        // The script runs the per-scope cmdlets with "silently continue": a failing read answers [] (B4).
+        capabilities.empty_list_may_be_error = true;
+        capabilities.exclusions = engine::ExclusionModel::native;
+        capabilities.reservation_update_in_place = true;
+        return capabilities;
+    }
+
+    awaitable<Expected<ParsedList<engine::DhcpScope>>> list_scopes(bool active_only) override {
+        co_return co_await client_.list_scopes(active_only);
+    }
+
+    awaitable<backend::ScopeRead> read_scope(engine::ScopeReadRequest request) override {
+        backend::ScopeRead read;
+        auto failed = [&](const char* what, const Error& error) {
+            read.data.error += std::string(read.data.error.empty() ? "" : "; ") + what + ": " + error.message;
+        };
+        if (request.leases) {
+            auto leases = co_await client_.list_leases(request.scope_id);
+            if (leases) {
+                read.data.complete = read.data.complete && leases->skipped == 0;
+                read.data.leases = std::move(leases->items);
+                move_problems(leases->problems, read.problems);
+            } else {
+                failed("leases", leases.error());
+            }
+        }
+        if (request.reservations) {
+            auto reservations = co_await client_.list_reservations(request.scope_id);
+            if (reservations) {
+                read.data.complete = read.data.complete && reservations->skipped == 0;
+                read.data.reservations = std::move(reservations->items);
+                move_problems(reservations->problems, read.problems);
+            } else {
+                failed("reservations", reservations.error());
+            }
+        }
+        if (request.exclusions) {
+            auto exclusions = co_await client_.list_exclusions(request.scope_id);
+            if (exclusions) {
+                read.data.exclusions = std::move(exclusions->items);
+                move_problems(exclusions->problems, read.problems);
+            } else {
+                failed("exclusions", exclusions.error());
+            }
+        }
+        co_return read;
+    }
+
+    awaitable<Expected<ParsedList<engine::DhcpReservation>>> list_all_reservations() override {
+        co_return co_await client_.list_all_reservations();
+    }
+
+    awaitable<Expected<ParsedList<engine::DhcpFailover>>> list_failovers() override {
+        co_return co_await client_.list_failovers();
+    }
+
+    awaitable<Expected<ParsedList<engine::DhcpOptionValue>>> list_scope_options(engine::Ipv4Address scope_id) override {
+        co_return co_await client_.list_scope_options(scope_id);
+    }
+
+    /// One request per write, in order: Windows DHCP serialises writes anyway, and the order (a scope before
+    /// its exclusions, a delete before its re-create) matters. A stop between writes skips the rest.
+    awaitable<backend::ApplyResult> apply(std::vector<engine::DhcpWrite> writes) override {
+        backend::ApplyResult result;
+        result.outcomes.reserve(writes.size());
+        for (const auto& write : writes) {
+            if (co_await stop_requested()) {
+                result.outcomes.push_back({backend::WriteStatus::skipped, kStoppedReason});
+                continue;
+            }
+            auto done = co_await send(write);
+            if (done) result.outcomes.push_back({backend::WriteStatus::applied, {}});
+            else result.outcomes.push_back({backend::WriteStatus::failed, done.error().message});
+        }
+        co_return result;
+    }
+
+    awaitable<Expected<std::string>> preview(std::vector<engine::DhcpWrite>) override {
+        co_return std::string();  // one request per action: the plan's action list says it all
+    }
+
+private:
+    static void move_problems(std::vector<engine::ReadProblem>& from, std::vector<engine::ReadProblem>& to) {
+        for (auto& problem : from) to.push_back(std::move(problem));
+    }
+
+    awaitable<Expected<Done>> send(const engine::DhcpWrite& write) {
+        if (const auto* scope = std::get_if<engine::ScopeChange>(&write.change)) {
+            if (write.verb == Verb::create) co_return co_await client_.create_scope(scope->scope);
+            co_return co_await client_.update_scope(scope->scope);
+        }
+        if (const auto* exclusion = std::get_if<engine::ExclusionChange>(&write.change)) {
+            if (write.verb == Verb::remove) co_return co_await client_.delete_exclusion(write.scope_id, exclusion->range);
+            co_return co_await client_.create_exclusion(write.scope_id, exclusion->range);
+        }
+        const auto& reservation = std::get<engine::ReservationChange>(write.change).reservation;
+        if (write.verb == Verb::remove) co_return co_await client_.delete_reservation(reservation.client_id);
+        if (write.verb == Verb::update) co_return co_await client_.update_reservation(reservation);
+        co_return co_await client_.create_reservation(write.scope_id, reservation);
+    }
+
+    std::string base_url_;
+    PsuClient client_;
+};
+
+}  // namespace
+
+std::unique_ptr<backend::DhcpBackend> make_psu_backend(asio::any_io_executor executor, PsuOptions options) {
+    return std::make_unique<PsuBackend>(std::move(executor), std::move(options));
+}
+
+}  // namespace nds::psu

@@ -1,0 +1,95 @@
+// What a backend cannot do shapes the plan: unsupported operations are skipped and said once per server;
+// reservations that cannot be changed in place are re-created.
+#include "sync_engine/backend_limits.hpp"
+
+#include "snapshot_builders.hpp"
+
+using namespace nds::test;
+
+namespace {
+
+DhcpReservation reservation(const char* address, const char* client_id, const char* name) {
+    DhcpReservation r;
+    r.ip = ip(address);
+    r.client_id = client_id;
+    r.name = name;
+    return r;
+}
+
+Plan plan_with(std::initializer_list<DhcpWrite> writes) {
+    Plan plan;
+    plan.dhcp_writes = writes;
+    return plan;
+}
+
+ActionNote note(const char* server, const char* reason) { return ActionNote{server, "Building A", "10.0.1.50", reason}; }
+
+int count_problems(const Plan& plan, const std::string& text) {
+    int n = 0;
+    for (const auto& p : plan.problems) n += p.note.reason.find(text) != std::string::npos;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("backend limits: everything supported leaves the plan as it is") {
+    DhcpSnapshots dhcp;
+    dhcp["dhcp01"].capabilities = BackendCapabilities{};
+    auto plan = plan_with({DhcpWrite::reservation(note("dhcp01", "new"), Verb::create, ip("10.0.1.0"),
+                                                  reservation("10.0.1.50", "aa-bb-cc-dd-ee-01", "cam")),
+                           DhcpWrite::scope(note("dhcp01", "new scope"), Verb::create, DhcpScope{})});
+    fit_to_backends(dhcp, plan);
+    CHECK(plan.dhcp_writes.size() == 2);
+    CHECK(plan.skips.empty());
+    CHECK(plan.problems.empty());
+}
+
+TEST_CASE("backend limits: an unsupported operation is a skip, and the server gets one warning naming all of them") {
+    DhcpSnapshots dhcp;
+    auto& caps = dhcp["dhcp01"].capabilities;
+    caps.unsupported = {DhcpOperation::scope_create, DhcpOperation::reservation_delete};
+    caps.unsupported_why = "PSU endpoint script 1.0.2";
+    auto plan = plan_with({
+        DhcpWrite::scope(note("dhcp01", "scope in NetBox"), Verb::create, DhcpScope{}),
+        DhcpWrite::reservation(note("dhcp01", "prune"), Verb::remove, ip("10.0.1.0"), reservation("10.0.1.60", "aa-bb-cc-dd-ee-02", "")),
+        DhcpWrite::reservation(note("dhcp01", "prune"), Verb::remove, ip("10.0.1.0"), reservation("10.0.1.61", "aa-bb-cc-dd-ee-03", "")),
+        DhcpWrite::reservation(note("dhcp01", "new"), Verb::create, ip("10.0.1.0"), reservation("10.0.1.50", "aa-bb-cc-dd-ee-01", "cam")),
+        DhcpWrite::scope(note("dhcp02", "other server"), Verb::create, DhcpScope{}),  // dhcp02 supports it
+    });
+    fit_to_backends(dhcp, plan);
+    REQUIRE(plan.dhcp_writes.size() == 2);
+    CHECK(plan.dhcp_writes[0].operation() == DhcpOperation::reservation_create);
+    CHECK(plan.dhcp_writes[1].note.server == "dhcp02");
+    CHECK(plan.skips.size() == 3);
+    for (const auto& skip : plan.skips) CHECK(skip.note.reason.find("not supported by this server") != std::string::npos);
+    REQUIRE(plan.problems.size() == 1);
+    CHECK(plan.problems[0].severity == Severity::warning);
+    CHECK(plan.problems[0].note.server == "dhcp01");
+    CHECK(count_problems(plan, "scope create, reservation delete") == 1);
+    CHECK(count_problems(plan, "PSU endpoint script 1.0.2") == 1);
+}
+
+TEST_CASE("backend limits: a reservation update becomes delete + create where the server cannot change it in place") {
+    DhcpSnapshots dhcp;
+    dhcp["kea01"].capabilities.reservation_update_in_place = false;
+    auto plan = plan_with({DhcpWrite::reservation(note("kea01", "NetBox differs: name"), Verb::update, ip("10.0.1.0"),
+                                                  reservation("10.0.1.50", "aa-bb-cc-dd-ee-01", "cam-new"))});
+    fit_to_backends(dhcp, plan);
+    REQUIRE(plan.dhcp_writes.size() == 2);
+    CHECK(plan.dhcp_writes[0].verb == Verb::remove);
+    CHECK(plan.dhcp_writes[1].verb == Verb::create);
+    CHECK(std::get<ReservationChange>(plan.dhcp_writes[1].change).reservation.name == "cam-new");
+    CHECK(plan.dhcp_writes[1].note.reason.find("re-created") != std::string::npos);
+}
+
+TEST_CASE("backend limits: no half replacement when the server can create but not delete reservations") {
+    DhcpSnapshots dhcp;
+    dhcp["dhcp01"].capabilities.reservation_update_in_place = false;
+    dhcp["dhcp01"].capabilities.unsupported = {DhcpOperation::reservation_delete};
+    auto plan = plan_with({DhcpWrite::reservation(note("dhcp01", "NetBox differs"), Verb::update, ip("10.0.1.0"),
+                                                  reservation("10.0.1.50", "aa-bb-cc-dd-ee-01", "cam-new"))});
+    fit_to_backends(dhcp, plan);
+    CHECK(plan.dhcp_writes.empty());
+    CHECK(plan.skips.size() == 1);
+    CHECK(count_problems(plan, "reservation delete") == 1);
+}
