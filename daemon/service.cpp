@@ -562,7 +562,11 @@ asio::awaitable<void> Service::shutdown_watchdog() {
 }
 
 void Service::cancel_running_jobs(asio::cancellation_type type) {
-    for (auto& [job, signal] : job_signals_) signal->emit(type);
+    // Posted, never emitted from inside a job's own coroutines: Asio 1.26 loses a cancellation that a
+    // thread of execution emits into its own chain (util/cancellation.hpp).
+    asio::post(io_, [this, type] {
+        for (auto& [job, signal] : job_signals_) signal->emit(type);
+    });
 }
 
 void Service::maybe_stopped() {

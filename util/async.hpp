@@ -63,14 +63,16 @@ void co_spawn_result(Executor&& executor, boost::asio::awaitable<T> operation, H
                           });
 }
 
-/// Runs `operation` on `io` until it is done and returns its result; its exception is rethrown. For main()
-/// and tests.
+/// Runs `io` until `operation` is done and returns its result; its exception is rethrown. Other work on `io`
+/// (a server's accept loop) stays pending for the next run. For main() and tests.
 template <class T>
 T run_to_completion(boost::asio::io_context& io, boost::asio::awaitable<T> operation) {
     std::optional<T> result;
     std::exception_ptr failure;
-    boost::asio::co_spawn(io, detail::store_result(std::move(operation), result),
-                          [&](std::exception_ptr error) { failure = error; });
+    boost::asio::co_spawn(io, detail::store_result(std::move(operation), result), [&](std::exception_ptr error) {
+        failure = error;
+        io.stop();
+    });
     io.restart();
     io.run();
     if (failure) std::rethrow_exception(failure);

@@ -9,6 +9,10 @@
 //
 // Every I/O operation (an HTTP exchange, an SSH command, a Redis command) runs in a thread of execution of
 // its own that honours terminal cancellation only, so a partial cancellation never cuts a request in half.
+//
+// Whoever stops a run emits on its signal from outside the run (a signal handler, a lock's renewal loop),
+// posted to the executor: with Asio 1.26 an emission made synchronously from inside one of the run's own
+// bounded_parallel workers reaches the run but not the workers (seen here; tests/util covers the posted path).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
