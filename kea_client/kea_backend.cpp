@@ -45,14 +45,14 @@ awaitable<bool> CommandSlots::acquire() {
 }
 
 void CommandSlots::release() {
-    while (!waiting_.empty()) {
-        auto next = waiting_.front();
-        waiting_.pop_front();
-        next->granted = true;
-        next->timer.cancel();
+    if (waiting_.empty()) {
+        ++free_;
         return;
     }
-    ++free_;
+    auto next = waiting_.front();  // the slot passes straight to the longest waiter
+    waiting_.pop_front();
+    next->granted = true;
+    next->timer.cancel();
 }
 
 namespace {
