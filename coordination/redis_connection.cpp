@@ -213,9 +213,9 @@ net::awaitable<Expected<RedisReply>> RedisConnection::Impl::exec(std::shared_ptr
     if (entry == AsyncGate::Entry::timed_out)
         co_return self->failure(errc::transport, command + ": not sent within " + ms_text(wait_limit) +
                                                      " (the calls before it are still waiting for Redis)");
-    if (entry == AsyncGate::Entry::cancelled || self->shut_down)
-        co_return self->failure(errc::cancelled, command + ": cancelled");
+    if (entry == AsyncGate::Entry::cancelled) co_return self->failure(errc::cancelled, command + ": cancelled");
     GateTicket ticket(self->gate);
+    if (self->shut_down) co_return self->failure(errc::cancelled, command + ": the connection was closed");
 
     if (!self->connected) {
         auto connected = co_await self->connect();

@@ -111,13 +111,14 @@ Expected<RedisEndpoint> parse_redis_url(std::string_view url, std::string_view f
     if (auto at = authority.rfind('@'); at != std::string_view::npos) {
         auto userinfo = authority.substr(0, at);
         authority = authority.substr(at + 1);
+        // "user@" alone names the user; the password then comes from password_file (resolve_redis_options).
         auto colon = userinfo.find(':');
-        if (colon == std::string_view::npos)
-            return fail("credentials must be user:password@ (or :password@ for the default user)");
         auto user = percent_decode(userinfo.substr(0, colon));
-        auto password = percent_decode(userinfo.substr(colon + 1));
+        auto password = colon == std::string_view::npos ? std::optional<std::string>(std::string())
+                                                        : percent_decode(userinfo.substr(colon + 1));
         if (!user || !password) return fail("bad percent escape in the user or password");
-        if (password->empty()) return fail("empty password after '" + *user + ":'");
+        if (user->empty() && password->empty()) return fail("empty credentials before '@'");
+        if (colon != std::string_view::npos && password->empty()) return fail("empty password after '" + *user + ":'");
         endpoint.username = std::move(*user);
         endpoint.password = std::move(*password);
     }
@@ -173,6 +174,12 @@ Expected<ResolvedRedisOptions> resolve_redis_options(const RedisOptions& options
                                 "a password is also in coordination.redis.url: give it in one place");
         endpoint->password = options.password;
     }
+    // The user is not named: in some clients' URLs "secret@host" is a password.
+    if (!endpoint->username.empty() && endpoint->password.empty())
+        return config_error("coordination.redis.url",
+                            "'" + redact_redis_url(options.url) +
+                                "' names a user but no password: set coordination.redis.password_file or write "
+                                "user:password@");
     endpoint->tls = endpoint->tls || options.tls;
     if (!options.ca_file.empty() && !endpoint->tls)
         return config_error("coordination.redis.ca_file",

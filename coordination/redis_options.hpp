@@ -1,7 +1,8 @@
 // The settings of the coordination engine (config: `coordination.redis`, docs/coordination.md) and the strict
 // parser of its URL. Pure: no Asio, no I/O, so every rule is a fast unit test.
 //
-//   redis://[user:password@]host[:port][/db]     plain TCP (port 6379, db 0 by default)
+//   redis://[user:password@]host[:port][/db]     plain TCP (port 6379, db 0 by default); "user@" alone when
+//                                                the password is in password_file
 //   rediss://[user:password@]host[:port][/db]    TLS (certificate and host name verified)
 //
 // Errors name the config field and the value; a password never appears in one (redact_redis_url).

@@ -9,7 +9,8 @@
 //   service did before (job_queue.hpp keeps one job per server), nothing is shared with other processes.
 //
 // Everything runs on the executor given to the factory (the service's single-threaded io_context), and every
-// call is bounded by the configured timeouts. Callbacks run on that executor too.
+// call is bounded by the configured timeouts. Callbacks run on that executor too. The service object must
+// outlive the calls into it; ServerLock handles may outlive it (they then report "lock service stopped").
 #pragma once
 
 #include "coordination/redis_options.hpp"

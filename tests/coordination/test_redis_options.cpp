@@ -104,7 +104,7 @@ TEST_CASE("redis url: malformed URLs are refused with the reason and the value")
 }
 
 TEST_CASE("redis url: credential errors never show the password") {
-    CHECK(contains(url_error("redis://hunter2@host:6379/0", "hunter2"), "user:password@"));
+    CHECK(contains(url_error("redis://:@host:6379/0"), "empty credentials"));
     CHECK(contains(url_error("redis://user:bad%zzsecret@host", "bad%zzsecret"), "percent escape"));
     CHECK(contains(url_error("redis://user:@host"), "empty password"));
     // An error elsewhere in a URL with a password: the value is shown redacted.
@@ -143,6 +143,20 @@ TEST_CASE("redis options: the password file's password is used, but not together
     auto message = option_error(options, "coordination.redis.password_file");
     CHECK_FALSE(contains(message, "from-file"));
     CHECK_FALSE(contains(message, "also-here"));
+}
+
+TEST_CASE("redis options: a user named in the URL takes the password file's password, and needs one") {
+    auto options = options_with("redis://netbox-dhcp-sync@redis:6379/2");
+    options.password = "from-file";
+    auto resolved = resolve_redis_options(options);
+    REQUIRE(resolved);
+    CHECK(resolved->endpoint.username == "netbox-dhcp-sync");
+    CHECK(resolved->endpoint.password == "from-file");
+    CHECK(resolved->display == "redis://netbox-dhcp-sync@redis:6379/2");
+    // Without one: refused, and what stands before '@' is not shown (other clients read "secret@host" as a password).
+    auto message = option_error(options_with("redis://hunter2@redis:6379/0"), "coordination.redis.url");
+    CHECK(contains(message, "names a user but no password"));
+    CHECK_FALSE(contains(message, "hunter2"));
 }
 
 TEST_CASE("redis options: tls true turns a redis:// URL into TLS, a CA file needs TLS") {
