@@ -26,7 +26,7 @@ net::awaitable<void> hold(ServerLockService& service, std::string server, Server
         co_return;
     }
     lock = taken->lock;
-    lock->on_lost([&exit_code](const nds::Error& why) {
+    lock->on_lost([](const nds::Error& why) {
         std::printf("lost: %s\n", why.message.c_str());
         std::fflush(stdout);
         std::exit(3);
