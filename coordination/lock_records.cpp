@@ -3,7 +3,9 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <unistd.h>
@@ -63,6 +65,16 @@ std::string default_process_id() {
 std::string make_holder_id(std::string_view process_id, std::string_view job) {
     if (job.empty()) return std::string(process_id);
     return std::string(process_id) + ":" + std::string(job);
+}
+
+std::vector<std::string> acquisition_order(std::vector<std::string> servers, std::string_view process_id) {
+    std::sort(servers.begin(), servers.end());
+    servers.erase(std::unique(servers.begin(), servers.end()), servers.end());
+    if (servers.empty()) return servers;
+    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a: the same in every build, unlike std::hash
+    for (unsigned char c : process_id) hash = (hash ^ c) * 1099511628211ull;
+    std::rotate(servers.begin(), servers.begin() + static_cast<std::ptrdiff_t>(hash % servers.size()), servers.end());
+    return servers;
 }
 
 Expected<Done> check_server_name(std::string_view server) {

@@ -14,6 +14,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nds::coordination {
 
@@ -33,6 +34,11 @@ std::string holder_of_value(std::string_view value);
 std::string default_process_id();
 /// "<process id>:<job>", or the process id alone for an empty job.
 std::string make_holder_id(std::string_view process_id, std::string_view job);
+
+/// The order in which this process should try to lock `servers`: sorted, then rotated by a stable hash
+/// (FNV-1a) of `process_id`, so replicas that start a full run at the same moment begin at different servers
+/// and split them instead of racing for the same ones.
+std::vector<std::string> acquisition_order(std::vector<std::string> servers, std::string_view process_id);
 
 /// A DHCP server name usable in a key: not empty, at most 200 bytes, no control characters.
 /// Error errc::config naming the value.

@@ -5,7 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
+#include <vector>
 #include <string>
 #include <unistd.h>
 
@@ -114,4 +116,19 @@ TEST_CASE("lock records: script hashes are SHA-1 in lower-case hex") {
     CHECK(sha1_hex("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d");
     CHECK(renew_script().sha1 == sha1_hex(renew_script().source));
     CHECK(release_script().sha1 != renew_script().sha1);
+}
+
+TEST_CASE("lock records: each process tries the servers in its own rotation of one sorted order") {
+    const std::vector<std::string> servers{"dhcp03", "dhcp01", "dhcp02", "dhcp04", "dhcp01"};
+    auto order = acquisition_order(servers, "pod-a:1");
+    REQUIRE(order.size() == 4);  // sorted, duplicates dropped, then rotated
+    auto start = std::find(order.begin(), order.end(), "dhcp01") - order.begin();
+    for (std::size_t i = 0; i < order.size(); ++i)
+        CHECK(order[(static_cast<std::size_t>(start) + i) % order.size()] == "dhcp0" + std::to_string(i + 1));
+    CHECK(acquisition_order(servers, "pod-a:1") == order);  // stable
+    // Different processes start at different servers (not all of 20 names can land on one offset).
+    std::set<std::string> firsts;
+    for (int pod = 0; pod < 20; ++pod) firsts.insert(acquisition_order(servers, "pod-" + std::to_string(pod) + ":1").front());
+    CHECK(firsts.size() > 1);
+    CHECK(acquisition_order({}, "pod-a:1").empty());
 }
