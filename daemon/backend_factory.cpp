@@ -1,5 +1,6 @@
 #include "daemon/backend_factory.hpp"
 
+#include "kea_client/kea_backend.hpp"
 #include "psu_client/psu_backend.hpp"
 
 namespace nds::daemon {
@@ -18,6 +19,32 @@ psu::PsuOptions psu_options(const engine::NetBoxServer& server, const DhcpServer
     options.http.max_retries = config.max_retries;
     options.http.max_body_bytes = config.max_response_bytes;
     return options;
+}
+
+kea::KeaOptions kea_options(const engine::NetBoxServer& server, const DhcpServerConfig& config) {
+    kea::KeaOptions options;
+    options.server_name = server.name;
+    options.url = config.url;
+    options.kea_service = config.kea_service;
+    options.username = config.username;
+    options.password = config.password;
+    options.cert_file = config.cert_file;
+    options.key_file = config.key_file;
+    options.http.verify_tls = config.verify_tls;
+    options.http.ca_file = config.ca_file;
+    options.http.timeout = config.timeout;
+    options.http.max_retries = config.max_retries;
+    options.http.max_body_bytes = config.max_response_bytes;
+    options.max_concurrent = static_cast<std::size_t>(config.max_concurrent);
+    return options;
+}
+
+/// Tells `observer` about every HTTP attempt to the server.
+void observe(http::ClientOptions& http, const HttpObserver& observer, const std::string& server) {
+    if (!observer) return;
+    http.on_attempt = [observer, server](const http::Request&, unsigned status, std::chrono::steady_clock::duration elapsed) {
+        observer(server, status, elapsed);
+    };
 }
 
 /// A backend this build cannot make: every call says so, so the server is reported as unreachable with the
@@ -64,14 +91,14 @@ BackendFactory make_backend_factory(boost::asio::any_io_executor executor, const
         switch (server_config.backend) {
         case BackendKind::psu: {
             auto options = psu_options(server, server_config);
-            if (observer)
-                options.http.on_attempt = [observer, name = server.name](const http::Request&, unsigned status,
-                                                                        std::chrono::steady_clock::duration elapsed) {
-                    observer(name, status, elapsed);
-                };
+            observe(options.http, observer, server.name);
             return psu::make_psu_backend(executor, std::move(options));
         }
-        case BackendKind::kea:
+        case BackendKind::kea: {
+            auto options = kea_options(server, server_config);
+            observe(options.http, observer, server.name);
+            return kea::make_kea_backend(executor, std::move(options));
+        }
         case BackendKind::dhcpd:
             break;
         }
@@ -86,6 +113,8 @@ std::vector<std::string> backend_config_warnings(const engine::NetBoxServer& ser
     if (server_config.backend == BackendKind::psu && server.use_https &&
         !(server_config.verify_tls && server.verify_ssl))
         warnings.push_back("TLS verification of DHCP server is off");
+    if (server_config.backend == BackendKind::kea && server_config.url.rfind("https:", 0) == 0 && !server_config.verify_tls)
+        warnings.push_back("TLS verification of the Kea control channel is off");
     return warnings;
 }
 

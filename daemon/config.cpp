@@ -262,18 +262,70 @@ BackendKind parse_backend(Section& section, BackendKind fallback) {
     fail(section.path() + ".backend", "expected psu, kea or dhcpd, got '" + text + "'");
 }
 
-DhcpServerConfig parse_dhcp_server(Section section, const DhcpServerConfig& defaults) {
+/// The keys only one backend has; a server of another backend naming one is told whose key it is.
+const std::map<std::string, BackendKind>& backend_keys() {
+    static const std::map<std::string, BackendKind> keys{
+        {"token", BackendKind::psu},          {"token_file", BackendKind::psu},
+        {"psu_script_fixed", BackendKind::psu}, {"url", BackendKind::kea},
+        {"kea_service", BackendKind::kea},    {"username", BackendKind::kea},
+        {"password", BackendKind::kea},       {"password_file", BackendKind::kea},
+        {"cert_file", BackendKind::kea},      {"key_file", BackendKind::kea}};
+    return keys;
+}
+
+void check_backend_keys(const Section& section, BackendKind backend) {
+    for (const auto& key : section.keys()) {
+        auto found = backend_keys().find(key);
+        if (found != backend_keys().end() && found->second != backend)
+            fail(section.path() + "." + key, std::string("is a key of backend ") + to_string(found->second) +
+                                                 ", but this server's backend is " + to_string(backend));
+    }
+}
+
+void check_readable(const std::string& key, const std::string& path) {
+    if (!path.empty() && !std::ifstream(path)) fail(key, "cannot read '" + path + "'");
+}
+
+/// `defaults` is the `default:` entry (for the default entry itself: the built-in defaults); it may hold the
+/// keys of any backend, a server's own entry only those of its backend.
+DhcpServerConfig parse_dhcp_server(Section section, const DhcpServerConfig& defaults, bool is_default) {
     DhcpServerConfig c = defaults;
     c.backend = parse_backend(section, defaults.backend);
-    c.token = section.secret("token", defaults.token);
+    if (!is_default) check_backend_keys(section, c.backend);
     c.ca_file = section.string("ca_file", defaults.ca_file);
     c.verify_tls = section.boolean("verify_tls", defaults.verify_tls);
-    c.timeout = section.duration("timeout", defaults.timeout, milliseconds(100), hours(1));
+    auto timeout_fallback = c.backend == BackendKind::kea && !section.has("timeout") && defaults.backend != BackendKind::kea
+                                ? milliseconds(10000)
+                                : defaults.timeout;
+    c.timeout = section.duration("timeout", timeout_fallback, milliseconds(100), hours(1));
     c.max_concurrent = static_cast<int>(section.integer("max_concurrent", defaults.max_concurrent, 1, 256));
     c.max_retries = static_cast<int>(section.integer("max_retries", defaults.max_retries, 0, 10));
     c.max_response_bytes = section.size("max_response_bytes", defaults.max_response_bytes, 64 * 1024, 4ULL << 30);
+    if (is_default || c.backend == BackendKind::psu) {
+        c.token = section.secret("token", defaults.token);
+        c.psu_script_fixed = section.boolean("psu_script_fixed", defaults.psu_script_fixed);
+    }
+    if (is_default || c.backend == BackendKind::kea) {
+        c.url = section.string("url", defaults.url);
+        c.kea_service = section.string("kea_service", defaults.kea_service);
+        c.username = section.string("username", defaults.username);
+        c.password = section.secret("password", defaults.password);
+        c.cert_file = section.string("cert_file", defaults.cert_file);
+        c.key_file = section.string("key_file", defaults.key_file);
+    }
     section.finish();
-    if (!c.ca_file.empty() && !std::ifstream(c.ca_file)) fail(section.path() + ".ca_file", "cannot read '" + c.ca_file + "'");
+    check_readable(section.path() + ".ca_file", c.ca_file);
+    if (!is_default && c.backend == BackendKind::kea) {
+        if (c.url.empty()) fail(section.path() + ".url", "is required for backend kea (the Kea control agent or socket)");
+        auto url = http::Url::parse(c.url);
+        if (!url) fail(section.path() + ".url", "expected an http:// or https:// URL, got '" + c.url + "'");
+        if (c.kea_service != "" && c.kea_service != "dhcp4")
+            fail(section.path() + ".kea_service", "expected dhcp4 or \"\" (Kea's own control socket), got '" + c.kea_service + "'");
+        if (c.cert_file.empty() != c.key_file.empty())
+            fail(section.path() + (c.cert_file.empty() ? ".cert_file" : ".key_file"), "set both cert_file and key_file, or neither");
+        check_readable(section.path() + ".cert_file", c.cert_file);
+        check_readable(section.path() + ".key_file", c.key_file);
+    }
     return c;
 }
 
@@ -381,11 +433,11 @@ Expected<Config> parse_config(const std::string& yaml_text, EnvLookup env) {
 
         auto servers = top.child("dhcp_servers");
         DhcpServerConfig defaults;
-        if (servers.has("default")) defaults = parse_dhcp_server(servers.child("default"), DhcpServerConfig{});
+        if (servers.has("default")) defaults = parse_dhcp_server(servers.child("default"), DhcpServerConfig{}, true);
         config.dhcp_servers["default"] = defaults;
         for (const auto& name : servers.keys()) {
             if (name == "default") continue;
-            config.dhcp_servers[name] = parse_dhcp_server(servers.child(name), defaults);
+            config.dhcp_servers[name] = parse_dhcp_server(servers.child(name), defaults, false);
         }
         servers.finish();
 

@@ -39,15 +39,25 @@ struct SyncConfig {
 enum class BackendKind { psu, kea, dhcpd };
 const char* to_string(BackendKind kind);
 
+/// One `dhcp_servers.<name>` entry. The keys of one backend are refused on a server of another.
 struct DhcpServerConfig {
     BackendKind backend = BackendKind::psu;
-    std::string token;  ///< PSU App Token; secret
+    // ---- every backend ----
     std::string ca_file;
     bool verify_tls = true;
-    std::chrono::milliseconds timeout{30000};
+    std::chrono::milliseconds timeout{30000};  ///< per request; a Kea server's default is 10s
     int max_concurrent = 8;  ///< requests in flight to this server
     int max_retries = 3;                                 ///< retries of a failed request (connect, timeout, 429, 502-504)
     std::size_t max_response_bytes = 64u * 1024 * 1024;  ///< larger response bodies fail the request
+    // ---- psu ----
+    std::string token;              ///< PSU App Token; secret
+    bool psu_script_fixed = false;  ///< the corrected endpoint script is deployed (docs/backends.md)
+    // ---- kea ----
+    std::string url;                   ///< the Control Agent (Kea 2.2) or Kea's own HTTP control socket (>= 2.7)
+    std::string kea_service = "dhcp4";  ///< "" for Kea's own socket (no "service" in commands)
+    std::string username;              ///< HTTP basic auth
+    std::string password;              ///< secret (password or password_file)
+    std::string cert_file, key_file;   ///< TLS client certificate
 };
 
 struct ServiceConfig {

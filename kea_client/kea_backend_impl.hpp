@@ -62,6 +62,7 @@ public:
     ~KeaBackend() override;
 
     const std::string& server_name() const override { return options_.server_name; }
+    std::string endpoint() const override { return options_.url; }
     Awaitable<Expected<backend::BackendHealth>> health() override;
     engine::BackendCapabilities capabilities() const override;
     Awaitable<Expected<engine::ParsedList<engine::DhcpScope>>> list_scopes(bool active_only) override;
