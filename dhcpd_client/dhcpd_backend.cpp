@@ -78,13 +78,18 @@ struct JobState {
     CancelState cancel;
 };
 
-/// Runs `job(cancel)` on the worker and resumes the coroutine with its result on the coroutine's executor.
+template <class T>
+using JobResult = std::shared_ptr<JobState<T>>;
+
+/// Starts `job(cancel)` on the worker; the awaitable completes on the caller's executor with the job's state.
+/// A plain function, not a coroutine: the lambdas and the job are temporaries of this function, never of a
+/// co_await expression (GCC 12 mishandles temporaries with destructors there; the first version of this code
+/// lost its result that way).
 template <class T, class Job>
-asio::awaitable<T> offload(BlockingWorker& worker, Job job) {
-    auto state = std::make_shared<JobState<T>>();
-    auto executor = co_await asio::this_coro::executor;
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [&worker, state, executor, job = std::move(job)](auto handler) mutable {
+asio::awaitable<JobResult<T>> start_job(BlockingWorker& worker, asio::any_io_executor executor, Job job) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(JobResult<T>)>(
+        [&worker, executor](auto handler, Job job) {
+            auto state = std::make_shared<JobState<T>>();
             auto slot = asio::get_associated_cancellation_slot(handler);
             if (slot.is_connected())
                 slot.assign([state](asio::cancellation_type type) {
@@ -100,15 +105,13 @@ asio::awaitable<T> offload(BlockingWorker& worker, Job job) {
                 } catch (...) {
                     state->failure = std::current_exception();
                 }
-                asio::post(work.get_executor(), [shared]() mutable {
+                asio::post(work.get_executor(), [shared, state]() mutable {
                     asio::get_associated_cancellation_slot(*shared).clear();
-                    (*shared)();
+                    (*shared)(std::move(state));
                 });
             });
         },
-        asio::use_awaitable);
-    if (state->failure) std::rethrow_exception(state->failure);
-    co_return std::move(*state->result);
+        asio::use_awaitable, std::move(job));
 }
 
 class DhcpdBackend final : public backend::DhcpBackend {
@@ -124,34 +127,45 @@ public:
 
     const std::string& server_name() const override { return name_; }
 
+    // Each call names its job before awaiting it: no lambda is a temporary of a co_await expression.
     backend::Awaitable<Expected<backend::BackendHealth>> health() override {
-        co_return co_await offload<Expected<backend::BackendHealth>>(*worker_, [this](const CancelState&) { return server_->health(); });
+        const Job<Expected<backend::BackendHealth>> job = [this](const CancelState&) { return server_->health(); };
+        co_return co_await run(job);
     }
 
     engine::BackendCapabilities capabilities() const override { return DhcpdServer::capabilities(); }
 
     backend::Awaitable<Expected<engine::ParsedList<engine::DhcpScope>>> list_scopes(bool active_only) override {
-        co_return co_await offload<Expected<engine::ParsedList<engine::DhcpScope>>>(
-            *worker_, [this, active_only](const CancelState&) { return server_->list_scopes(active_only); });
+        const Job<Expected<engine::ParsedList<engine::DhcpScope>>> job = [this, active_only](const CancelState&) {
+            return server_->list_scopes(active_only);
+        };
+        co_return co_await run(job);
     }
 
     backend::Awaitable<backend::ScopeRead> read_scope(engine::ScopeReadRequest request) override {
-        co_return co_await offload<backend::ScopeRead>(*worker_, [this, request](const CancelState&) { return server_->read_scope(request); });
+        const Job<backend::ScopeRead> job = [this, request](const CancelState&) { return server_->read_scope(request); };
+        co_return co_await run(job);
     }
 
     backend::Awaitable<Expected<engine::ParsedList<engine::DhcpReservation>>> list_all_reservations() override {
-        co_return co_await offload<Expected<engine::ParsedList<engine::DhcpReservation>>>(
-            *worker_, [this](const CancelState&) { return server_->list_all_reservations(); });
+        const Job<Expected<engine::ParsedList<engine::DhcpReservation>>> job = [this](const CancelState&) {
+            return server_->list_all_reservations();
+        };
+        co_return co_await run(job);
     }
 
     backend::Awaitable<Expected<engine::ParsedList<engine::DhcpFailover>>> list_failovers() override {
-        co_return co_await offload<Expected<engine::ParsedList<engine::DhcpFailover>>>(
-            *worker_, [this](const CancelState&) { return server_->list_failovers(); });
+        const Job<Expected<engine::ParsedList<engine::DhcpFailover>>> job = [this](const CancelState&) {
+            return server_->list_failovers();
+        };
+        co_return co_await run(job);
     }
 
     backend::Awaitable<Expected<engine::ParsedList<engine::DhcpOptionValue>>> list_scope_options(engine::Ipv4Address scope_id) override {
-        co_return co_await offload<Expected<engine::ParsedList<engine::DhcpOptionValue>>>(
-            *worker_, [this, scope_id](const CancelState&) { return server_->list_scope_options(scope_id); });
+        const Job<Expected<engine::ParsedList<engine::DhcpOptionValue>>> job = [this, scope_id](const CancelState&) {
+            return server_->list_scope_options(scope_id);
+        };
+        co_return co_await run(job);
     }
 
     backend::Awaitable<backend::ApplyResult> apply(std::vector<engine::DhcpWrite> writes) override {
@@ -159,17 +173,33 @@ public:
         // come back even when the run was cancelled meanwhile.
         co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
         co_await asio::this_coro::throw_if_cancelled(false);
-        auto shared = std::make_shared<std::vector<engine::DhcpWrite>>(std::move(writes));
-        co_return co_await offload<backend::ApplyResult>(
-            *worker_, [this, shared](const CancelState& cancel) { return server_->apply(*shared, cancel); });
+        // The job owns the writes: it must not depend on this frame, which an event loop that shuts down destroys.
+        auto owned = std::make_shared<const std::vector<engine::DhcpWrite>>(std::move(writes));
+        const Job<backend::ApplyResult> job = [this, owned](const CancelState& cancel) { return server_->apply(*owned, cancel); };
+        co_return co_await run(job);
     }
 
     backend::Awaitable<Expected<std::string>> preview(std::vector<engine::DhcpWrite> writes) override {
-        auto shared = std::make_shared<std::vector<engine::DhcpWrite>>(std::move(writes));
-        co_return co_await offload<Expected<std::string>>(*worker_, [this, shared](const CancelState&) { return server_->preview(*shared); });
+        auto owned = std::make_shared<const std::vector<engine::DhcpWrite>>(std::move(writes));
+        const Job<Expected<std::string>> job = [this, owned](const CancelState&) { return server_->preview(*owned); };
+        co_return co_await run(job);
     }
 
 private:
+    template <class T>
+    using Job = std::function<T(const CancelState&)>;
+
+    /// The job on the SSH thread; the caller's executor gets the result. `job` lives in the caller's frame,
+    /// which waits for this one.
+    template <class T>
+    asio::awaitable<T> run(const Job<T>& job) {
+        auto executor = co_await asio::this_coro::executor;
+        auto started = start_job<T>(*worker_, executor, job);
+        JobResult<T> done = co_await std::move(started);
+        if (done->failure) std::rethrow_exception(done->failure);
+        co_return std::move(*done->result);
+    }
+
     asio::any_io_executor executor_;
     std::string name_;
     std::unique_ptr<DhcpdServer> server_;

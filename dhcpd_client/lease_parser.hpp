@@ -24,7 +24,7 @@ struct LeaseFile {
     std::vector<std::string> problems;      ///< the first few malformed blocks, each naming its line
 };
 
-/// `now` is seconds since the epoch (UTC): a lease whose `ends` is before it has expired.
+/// `now` is seconds since the epoch (UTC): a lease whose `ends` is before it has expired. Up to 4 GiB of text.
 LeaseFile parse_leases(std::string_view text, std::int64_t now);
 
 /// dhcpd's "W YYYY/MM/DD HH:MM:SS" (UTC) as seconds since the epoch; nullopt when malformed.

@@ -16,9 +16,10 @@ std::string trimmed(std::string text) {
     return text;
 }
 
+/// stderr then stdout, without dhcpd's banner and bug paragraph (dhcpd -t and a dhcpd start print them).
 std::string combined_output(const CommandResult& r) {
-    std::string out = trimmed(r.err);
-    auto o = trimmed(r.out);
+    std::string out = trimmed(dhcpd_message(r.err));
+    auto o = trimmed(dhcpd_message(r.out));
     if (!o.empty()) out += (out.empty() ? "" : "\n") + o;
     return out;
 }
@@ -113,7 +114,7 @@ private:
         out_.steps.push_back(record);
         if (record.ok) return true;
         if (decisive && out_.failed_step.empty()) {
-            std::string message = step == "config test" ? dhcpd_message(record.output) : record.output;
+            const std::string& message = record.output;
             out_.failed_step = step;
             out_.error = Error{make_error_code(errc::command_failed),
                                step + " '" + command + "' exited " + std::to_string(result->exit_status) +
@@ -175,6 +176,15 @@ private:
 };
 
 }  // namespace
+
+std::string shell_quote(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+    }
+    return out + "'";
+}
 
 std::string candidate_path(const std::string& config_path) {
     auto slash = config_path.rfind('/');

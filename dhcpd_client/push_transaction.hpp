@@ -5,9 +5,10 @@
 // recorded with its command, exit status and output. docs/dhcpd.md "The push" lists the steps.
 #pragma once
 
-#include "dhcpd_client/ssh_session.hpp"
+#include "dhcpd_client/remote_host.hpp"
 #include "util/expected.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -17,19 +18,6 @@
 #include <vector>
 
 namespace nds::dhcpd {
-
-/// The server side of a push: file transfer and commands, each bounded by its own timeout.
-class RemoteHost {
-public:
-    virtual ~RemoteHost() = default;
-    /// nullopt: no such file.
-    virtual Expected<std::optional<RemoteFile>> read_file(const std::string& path, std::uint64_t max_bytes) = 0;
-    virtual Expected<Done> write_file(const std::string& path, const std::string& content, std::uint32_t mode) = 0;
-    virtual Expected<Done> remove_file(const std::string& path) = 0;
-    virtual Expected<CommandResult> run(const std::string& command, std::chrono::milliseconds timeout) = 0;
-    /// Waits (server_check_delay); a fake returns at once.
-    virtual void pause(std::chrono::milliseconds duration) = 0;
-};
 
 /// How far the caller's coroutine was cancelled (set from the event loop, read on the SSH thread).
 class CancelState {

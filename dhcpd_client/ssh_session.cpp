@@ -157,15 +157,6 @@ HostKeyDecision decide_host_key(KnownHostState state, bool accept_new_host_key) 
     return HostKeyDecision::refuse;
 }
 
-std::string shell_quote(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
-    }
-    return out + "'";
-}
-
 struct SshSession::Impl {
     SshTarget target;
     ssh_session session = nullptr;

@@ -5,6 +5,7 @@
 // hold the thread. After any transport failure the session is broken and must be replaced.
 #pragma once
 
+#include "dhcpd_client/remote_host.hpp"
 #include "util/expected.hpp"
 
 #include <chrono>
@@ -30,17 +31,6 @@ struct SshTarget {
 enum class KnownHostState { known, changed, other_key_type, unknown, no_file, error };
 enum class HostKeyDecision { accept, accept_and_record, refuse };
 HostKeyDecision decide_host_key(KnownHostState state, bool accept_new_host_key);
-
-struct CommandResult {
-    int exit_status = -1;  ///< -1 when the server sent none (killed by a signal)
-    std::string out;
-    std::string err;
-};
-
-struct RemoteFile {
-    std::string content;
-    std::uint32_t mode = 0644;  ///< permission bits
-};
 
 class SshSession {
 public:
@@ -83,8 +73,5 @@ private:
     explicit SshSession(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
-
-/// `text` in single quotes for a POSIX shell ('it'\''s').
-std::string shell_quote(const std::string& text);
 
 }  // namespace nds::dhcpd
