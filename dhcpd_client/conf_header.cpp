@@ -34,7 +34,9 @@ std::string config_header(std::string_view server_name, std::string_view netbox_
         return out;
     };
     std::string out(kFirstLinePrefix);
-    out += "\"" + one_line(server_name) + "\", written by netbox-dhcp-sync from NetBox ";
+    out += '"';
+    out += one_line(server_name);
+    out += "\", written by netbox-dhcp-sync from NetBox ";
     out += netbox_url.empty() ? std::string("(URL not given)") : one_line(netbox_url);
     out += "\n# Edits made here are replaced by the next sync: add statements through the sync's free_lines.\n";
     out += std::string(kHashPrefix) + sha256_hex(body) + "\n";

@@ -15,7 +15,7 @@ bool valid_port(int port) { return port > 0 && port < 65536; }
 
 Expected<Done> validate(const DhcpdOptions& o, const std::string& server) {
     if (o.ssh.host.empty()) return bad(server, "ssh.host", "is required");
-    if (!valid_port(o.ssh.port)) return bad(server, "ssh.port", "'" + std::to_string(o.ssh.port) + "' is not a port (1-65535)");
+    if (!valid_port(o.ssh.port)) return bad(server, "ssh.port", std::to_string(o.ssh.port) + " is not a port (1-65535)");
     if (o.ssh.user.empty()) return bad(server, "ssh.user", "is required");
     if (o.ssh.key_file.empty() == o.ssh.password_file.empty())
         return bad(server, "ssh", "set exactly one of key_file and password_file");
@@ -34,7 +34,7 @@ Expected<Done> validate(const DhcpdOptions& o, const std::string& server) {
     if (o.globals.default_lease_time < 0) return bad(server, "globals.default_lease_time", "must not be negative");
     if (o.globals.max_lease_time < 0) return bad(server, "globals.max_lease_time", "must not be negative");
     if (o.globals.local_port != 0 && !valid_port(o.globals.local_port))
-        return bad(server, "globals.local_port", "'" + std::to_string(o.globals.local_port) + "' is not a port");
+        return bad(server, "globals.local_port", std::to_string(o.globals.local_port) + " is not a port");
     for (char c : o.globals.log_facility)
         if (!std::isalnum(static_cast<unsigned char>(c)))
             return bad(server, "globals.log_facility", "'" + o.globals.log_facility + "' is not a syslog facility name");

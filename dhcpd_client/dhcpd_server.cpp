@@ -85,6 +85,20 @@ struct LeaseRead {
     bool problems_reported = false;
 };
 
+/// The diff as the run's report shows it: the first kReportedDiffLines lines (preview() has all of them).
+constexpr std::size_t kReportedDiffLines = 400;
+std::string report_lines(const std::string& diff) {
+    std::size_t pos = 0;
+    for (std::size_t line = 0; line < kReportedDiffLines; ++line) {
+        pos = diff.find('\n', pos);
+        if (pos == std::string::npos) return diff;
+        ++pos;
+    }
+    if (pos >= diff.size()) return diff;
+    std::size_t rest = static_cast<std::size_t>(std::count(diff.begin() + static_cast<std::ptrdiff_t>(pos), diff.end(), '\n'));
+    return diff.substr(0, pos) + "[... " + std::to_string(rest) + " more lines: --dry-run shows the whole diff]\n";
+}
+
 engine::ReadProblem with_server(engine::ReadProblem problem, const std::string& server) {
     problem.server = server;
     return problem;
@@ -272,8 +286,12 @@ Expected<engine::ParsedList<engine::DhcpScope>> DhcpdServer::list_scopes(bool) {
     if (!config) return config.error();
     engine::ParsedList<engine::DhcpScope> out;
     for (const auto& [key, scope] : (*config)->parsed.model.scopes) out.items.push_back(scope.scope);
-    for (const auto& problem : (*config)->parsed.problems)
-        if (problem.scope.empty()) out.problems.push_back(with_server(problem, name()));
+    // The file's own problems and those of subnets that could not be read (the others come with read_scope).
+    const auto& model = (*config)->parsed.model;
+    for (const auto& problem : (*config)->parsed.problems) {
+        auto scope = Ipv4Address::parse(problem.scope);
+        if (problem.scope.empty() || !scope || !model.scopes.count(scope->value)) out.problems.push_back(with_server(problem, name()));
+    }
     // A subnet that could not be read, or an include that was not, may hold a scope: no scope is "missing".
     out.skipped = (*config)->parsed.skipped_subnets + (*config)->parsed.includes.size();
     return out;
@@ -398,7 +416,7 @@ backend::ApplyResult DhcpdServer::apply(const std::vector<engine::DhcpWrite>& wr
     if (outcome.result == PushOutcome::Result::pushed) {
         result.problems.push_back(d.problem(engine::Severity::warning,
                                             "pushed (+" + std::to_string(diff.added) + " -" + std::to_string(diff.removed) +
-                                                " lines) and restarted the server:\n" + diff.text));
+                                                " lines) and restarted the server:\n" + report_lines(diff.text)));
     } else if (outcome.result == PushOutcome::Result::failed) {
         std::string summary = "push failed at step '" + outcome.failed_step + "': " + outcome.error->message;
         if (outcome.file_replaced)

@@ -301,7 +301,10 @@ Expected<std::string> format_option_value(OptionFormat format, const std::vector
     }
     case F::hex: {
         std::string all;
-        for (const auto& v : values) all += (all.empty() ? "" : ":") + std::string(trim(v));
+        for (const auto& v : values) {
+            if (!all.empty()) all += ':';
+            all += trim(v);
+        }
         return format_hex(all);
     }
     case F::text: break;

@@ -235,7 +235,8 @@ std::string dhcpd_message(std::string_view output) {
         for (auto prefix : kDropped)
             if (line.rfind(prefix, 0) == 0) drop = true;
         if (drop) continue;
-        out += (out.empty() ? "" : "\n") + std::string(line);
+        if (!out.empty()) out += '\n';
+        out += line;
     }
     return out;
 }

@@ -9,10 +9,16 @@
 #include "test_helpers.hpp"
 #include "util/async.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <sys/stat.h>
 
+#include <atomic>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -394,6 +400,7 @@ subnet 192.0.2.0 netmask 255.255.255.0 {
   next-server 192.0.2.5;
 }
 host old-printer { hardware ethernet 02:00:00:00:00:99; fixed-address 192.0.2.155; }
+subnet 198.51.100.7 netmask 255.255.255.0 { }
 )");
     auto server = rig.server();
     auto health = server.health();
@@ -404,6 +411,11 @@ host old-printer { hardware ethernet 02:00:00:00:00:99; fixed-address 192.0.2.15
     REQUIRE(scopes.has_value());
     REQUIRE(scopes->items.size() == 1);
     CHECK(scopes->items[0].lease_duration_seconds == 900);
+    CHECK(scopes->skipped == 1);  // the bad subnet: the list is incomplete, no scope counts as missing
+    REQUIRE(scopes->problems.size() == 1);
+    CHECK(scopes->problems[0].server == "dhcpd01");
+    CHECK(scopes->problems[0].what.find("line 10: subnet 198.51.100.7 netmask 255.255.255.0 is not a network address") !=
+          std::string::npos);
     auto read = server.read_scope({ip("192.0.2.0"), false, true, true});
     REQUIRE(read.data.reservations.has_value());
     CHECK(read.data.reservations->at(0).client_id == "02-00-00-00-00-99");
@@ -471,4 +483,64 @@ TEST_CASE("push: a missing lease file is a failed lease read, never an empty lis
     auto missing_scope = server.read_scope({ip("10.9.9.0"), true, true, true});
     CHECK_FALSE(missing_scope.data.reservations.has_value());
     CHECK(missing_scope.data.error.find("is not in") != std::string::npos);
+}
+
+namespace {
+
+/// apply() through the Asio backend, with a cancellation of `type` emitted once the push reaches `at_step`.
+nds::backend::ApplyResult apply_cancelled_at(Rig& rig, const std::string& at_step, boost::asio::cancellation_type type,
+                                             std::vector<nds::engine::DhcpWrite> writes) {
+    boost::asio::io_context io;
+    std::atomic<bool> reached{false};
+    auto options = rig.options();
+    options.before_step = [&](std::string_view step) {
+        if (step != at_step) return;
+        reached = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the event loop cancels meanwhile
+    };
+    auto backend = make_dhcpd_backend(io.get_executor(), options, context_for("dhcpd01"));
+    boost::asio::cancellation_signal signal;
+    std::optional<nds::backend::ApplyResult> result;
+    boost::asio::co_spawn(
+        io, [&]() -> boost::asio::awaitable<void> { result = co_await backend->apply(std::move(writes)); },
+        boost::asio::bind_cancellation_slot(signal.slot(), [](std::exception_ptr) {}));
+    boost::asio::steady_timer poll(io);
+    std::function<void()> watch = [&] {
+        poll.expires_after(std::chrono::milliseconds(20));
+        poll.async_wait([&](boost::system::error_code) {
+            if (result) return;
+            if (reached) {
+                signal.emit(type);
+                return;
+            }
+            watch();
+        });
+    };
+    watch();
+    io.run();
+    REQUIRE(result.has_value());
+    return std::move(*result);
+}
+
+}  // namespace
+
+TEST_CASE("push: a terminal cancellation during the push backs it out, a partial one lets it finish") {
+    Rig rig;
+    first_push(rig);
+    const auto before = read_text(rig.dhcpd->config_path);
+    auto write = reservation_write(Verb::create, "192.0.2.0", "192.0.2.150", "02-00-00-00-00-42", "printer");
+
+    auto stopped = apply_cancelled_at(rig, "server stop", boost::asio::cancellation_type::terminal, {write});
+    INFO(problems_text(stopped));
+    CHECK(stopped.outcomes.at(0).status == WriteStatus::failed);
+    CHECK(mentions(stopped, "push failed at step 'server start': the run was cancelled before 'server start'"));
+    CHECK(mentions(stopped, "backed out"));
+    CHECK(read_text(rig.dhcpd->config_path) == before);
+    CHECK(rig.dhcpd->pid().has_value());
+
+    auto finished = apply_cancelled_at(rig, "server stop", boost::asio::cancellation_type::partial, {write});
+    INFO(problems_text(finished));
+    CHECK(finished.outcomes.at(0).status == WriteStatus::applied);
+    CHECK(mentions(finished, "pushed"));
+    CHECK(read_text(rig.dhcpd->config_path).find("fixed-address 192.0.2.150;") != std::string::npos);
 }
