@@ -20,6 +20,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +64,18 @@ struct ServerContext {
     engine::NetBoxServer server;
     std::vector<engine::NetBoxFailover> failovers;  ///< failover relationships this server belongs to
     std::vector<engine::NetBoxServer> partners;     ///< the other server of each of those failovers
+
+    // Added for dhcpd (docs/dhcpd.md "What the runner passes"); other backends may ignore them.
+    std::string netbox_url;  ///< NetBox's base URL (netbox.url), named in the header of a rendered file
+    /// NetBox's option values of each of the server's scopes, by scope_id.value (the network address): one
+    /// entry (maybe empty) per NetBox scope of the server. code = the definition's code, name = its name,
+    /// value = DHCPOptionValue.value (one string, "8.8.8.8, 8.8.4.4"), type = the definition's data_type,
+    /// vendor_class = the definition's vendor class. nullopt: not read; the server's option statements stay.
+    std::optional<std::map<std::uint32_t, std::vector<engine::DhcpOptionValue>>> scope_options;
+    /// The timing fields of each failover in `failovers`, by name: max_client_lead_time, max_response_delay,
+    /// state_switchover_interval, enable_auth (NetBoxFailover does not carry them). A failover missing here
+    /// gets the plugin's defaults (3600 s, 30 s, none).
+    std::vector<engine::DhcpFailover> failover_settings;
 };
 
 class DhcpBackend {

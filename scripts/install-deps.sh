@@ -12,7 +12,8 @@ packages=(build-essential cmake ninja-build ccache pkg-config
           systemd           # systemd-analyze verify checks the unit file in the tests
           # real servers and clients the tests start on 127.0.0.1 and in network namespaces
           kea-dhcp4-server kea-ctrl-agent kea-admin isc-dhcp-server isc-dhcp-client udhcpc busybox
-          openssh-server openssh-client redis-server iproute2)
+          openssh-server openssh-client redis-server iproute2
+          patch)            # the dhcpd tests apply the backend's unified diffs with GNU patch
 case "${1:-}" in
   fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
   container) packages+=(buildah podman runc debootstrap) ;;
