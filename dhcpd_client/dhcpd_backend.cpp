@@ -118,6 +118,7 @@ class DhcpdBackend final : public backend::DhcpBackend {
 public:
     DhcpdBackend(asio::any_io_executor executor, DhcpdOptions options, backend::ServerContext context)
         : executor_(std::move(executor)), name_(context.server.name),
+          endpoint_("ssh://" + options.ssh.user + "@" + options.ssh.host + ":" + std::to_string(options.ssh.port)),
           server_(std::make_unique<DhcpdServer>(std::move(options), std::move(context))) {}
 
     ~DhcpdBackend() override {
@@ -126,6 +127,7 @@ public:
     }
 
     const std::string& server_name() const override { return name_; }
+    std::string endpoint() const override { return endpoint_; }
 
     // Each call names its job before awaiting it: no lambda is a temporary of a co_await expression.
     backend::Awaitable<Expected<backend::BackendHealth>> health() override {
@@ -202,6 +204,7 @@ private:
 
     asio::any_io_executor executor_;
     std::string name_;
+    std::string endpoint_;
     std::unique_ptr<DhcpdServer> server_;
     std::unique_ptr<BlockingWorker> worker_ = std::make_unique<BlockingWorker>();
 };
