@@ -1,5 +1,6 @@
 #include "daemon/backend_factory.hpp"
 
+#include "dhcpd_client/dhcpd_backend.hpp"
 #include "kea_client/kea_backend.hpp"
 #include "psu_client/psu_backend.hpp"
 
@@ -100,11 +101,15 @@ BackendFactory make_backend_factory(boost::asio::any_io_executor executor, const
             return kea::make_kea_backend(executor, std::move(options));
         }
         case BackendKind::dhcpd:
-            break;
+            return dhcpd::make_dhcpd_backend(executor, server_config.dhcpd, context);
         }
         return std::make_unique<UnavailableBackend>(
             server.name, server.name + ": backend '" + to_string(server_config.backend) + "' is not available in this build");
     };
+}
+
+bool backend_renders_options(const engine::NetBoxServer& server, const Config& config) {
+    return config.server(server.name).backend == BackendKind::dhcpd;
 }
 
 std::vector<std::string> backend_config_warnings(const engine::NetBoxServer& server, const Config& config) {

@@ -28,6 +28,10 @@ using BackendFactory = std::function<std::unique_ptr<backend::DhcpBackend>(const
 BackendFactory make_backend_factory(boost::asio::any_io_executor executor, const Config& config,
                                     HttpObserver observer = {});
 
+/// Whether the server's backend renders the scopes' option values from NetBox's option library (dhcpd):
+/// the run then reads the library and hands it over in the server's context.
+bool backend_renders_options(const engine::NetBoxServer& server, const Config& config);
+
 /// Warnings a server's configuration deserves whenever it is used (TLS verification turned off).
 std::vector<std::string> backend_config_warnings(const engine::NetBoxServer& server, const Config& config);
 

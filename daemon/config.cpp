@@ -143,6 +143,22 @@ public:
         return inline_value.empty() ? fallback : inline_value;
     }
 
+    /// A list of single values (free_lines); each item is expanded like a string.
+    std::vector<std::string> strings(const std::string& key, const std::vector<std::string>& fallback) {
+        seen_.insert(key);
+        if (!node_ || !node_.IsMap()) return fallback;
+        auto value = node_[key];
+        if (!value || value.IsNull()) return fallback;
+        if (!value.IsSequence()) fail(join(path_, key), "expected a list");
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            auto item_key = join(path_, key) + "[" + std::to_string(i) + "]";
+            if (!value[i].IsScalar()) fail(item_key, "expected a single value");
+            out.push_back(expand(item_key, value[i].as<std::string>(), env_));
+        }
+        return out;
+    }
+
     Section child(const std::string& key) {
         seen_.insert(key);
         return Section(node_ && node_.IsMap() ? node_[key] : YAML::Node(), join(path_, key), env_);
@@ -269,7 +285,15 @@ const std::map<std::string, BackendKind>& backend_keys() {
         {"psu_script_fixed", BackendKind::psu}, {"url", BackendKind::kea},
         {"kea_service", BackendKind::kea},    {"username", BackendKind::kea},
         {"password", BackendKind::kea},       {"password_file", BackendKind::kea},
-        {"cert_file", BackendKind::kea},      {"key_file", BackendKind::kea}};
+        {"cert_file", BackendKind::kea},      {"key_file", BackendKind::kea},
+        {"ssh", BackendKind::dhcpd},          {"config_path", BackendKind::dhcpd},
+        {"leases_path", BackendKind::dhcpd},  {"config_test", BackendKind::dhcpd},
+        {"server_stop", BackendKind::dhcpd},  {"server_start", BackendKind::dhcpd},
+        {"server_check", BackendKind::dhcpd}, {"server_check_delay", BackendKind::dhcpd},
+        {"version_command", BackendKind::dhcpd}, {"command_timeout", BackendKind::dhcpd},
+        {"globals", BackendKind::dhcpd},      {"free_lines", BackendKind::dhcpd},
+        {"failover", BackendKind::dhcpd},     {"max_config_bytes", BackendKind::dhcpd},
+        {"max_leases_bytes", BackendKind::dhcpd}};
     return keys;
 }
 
@@ -284,6 +308,54 @@ void check_backend_keys(const Section& section, BackendKind backend) {
 
 void check_readable(const std::string& key, const std::string& path) {
     if (!path.empty() && !std::ifstream(path)) fail(key, "cannot read '" + path + "'");
+}
+
+/// The keys of a dhcpd server (dhcpd_client/dhcpd_options.hpp; docs/dhcpd.md).
+dhcpd::DhcpdOptions parse_dhcpd(Section& section, const dhcpd::DhcpdOptions& defaults) {
+    dhcpd::DhcpdOptions o = defaults;
+    auto ssh = section.child("ssh");
+    o.ssh.host = ssh.string("host", defaults.ssh.host);
+    o.ssh.port = static_cast<int>(ssh.integer("port", defaults.ssh.port, 1, 65535));
+    o.ssh.user = ssh.string("user", defaults.ssh.user);
+    o.ssh.key_file = ssh.string("key_file", defaults.ssh.key_file);
+    o.ssh.password_file = ssh.string("password_file", defaults.ssh.password_file);
+    o.ssh.known_hosts = ssh.string("known_hosts", defaults.ssh.known_hosts);
+    o.ssh.accept_new_host_key = ssh.boolean("accept_new_host_key", defaults.ssh.accept_new_host_key);
+    o.ssh.timeout = ssh.duration("timeout", defaults.ssh.timeout, milliseconds(100), hours(1));
+    ssh.finish();
+    o.config_path = section.string("config_path", defaults.config_path);
+    o.leases_path = section.string("leases_path", defaults.leases_path);
+    o.config_test = section.string("config_test", defaults.config_test);
+    o.server_stop = section.string("server_stop", defaults.server_stop);
+    o.server_start = section.string("server_start", defaults.server_start);
+    o.server_check = section.string("server_check", defaults.server_check);
+    o.server_check_delay = section.duration("server_check_delay", defaults.server_check_delay, milliseconds(0), hours(1));
+    o.version_command = section.string("version_command", defaults.version_command);
+    o.command_timeout = section.duration("command_timeout", defaults.command_timeout, milliseconds(100), hours(1));
+    auto globals = section.child("globals");
+    o.globals.authoritative = globals.boolean("authoritative", defaults.globals.authoritative);
+    o.globals.default_lease_time = globals.integer("default_lease_time", defaults.globals.default_lease_time, 0, 1LL << 31);
+    o.globals.max_lease_time = globals.integer("max_lease_time", defaults.globals.max_lease_time, 0, 1LL << 31);
+    o.globals.local_port = static_cast<int>(globals.integer("local_port", defaults.globals.local_port, 0, 65535));
+    o.globals.log_facility = globals.string("log_facility", defaults.globals.log_facility);
+    o.globals.option_routers = globals.string("option_routers", defaults.globals.option_routers);
+    o.globals.option_domain_name_servers =
+        globals.string("option_domain_name_servers", defaults.globals.option_domain_name_servers);
+    o.globals.option_domain_name = globals.string("option_domain_name", defaults.globals.option_domain_name);
+    globals.finish();
+    o.free_lines = section.strings("free_lines", defaults.free_lines);
+    auto failover = section.child("failover");
+    o.failover.address = failover.string("address", defaults.failover.address);
+    o.failover.port = static_cast<int>(failover.integer("port", defaults.failover.port, 1, 65535));
+    o.failover.peer_port = static_cast<int>(failover.integer("peer_port", defaults.failover.peer_port, 1, 65535));
+    o.failover.max_unacked_updates =
+        static_cast<int>(failover.integer("max_unacked_updates", defaults.failover.max_unacked_updates, 1, 65535));
+    o.failover.load_balance_max_seconds =
+        static_cast<int>(failover.integer("load_balance_max_seconds", defaults.failover.load_balance_max_seconds, 1, 3600));
+    failover.finish();
+    o.max_config_bytes = section.size("max_config_bytes", defaults.max_config_bytes, 1024, 1ULL << 30);
+    o.max_leases_bytes = section.size("max_leases_bytes", defaults.max_leases_bytes, 1024, 64ULL << 30);
+    return o;
 }
 
 /// `defaults` is the `default:` entry (for the default entry itself: the built-in defaults); it may hold the
@@ -313,8 +385,15 @@ DhcpServerConfig parse_dhcp_server(Section section, const DhcpServerConfig& defa
         c.cert_file = section.string("cert_file", defaults.cert_file);
         c.key_file = section.string("key_file", defaults.key_file);
     }
+    if (is_default || c.backend == BackendKind::dhcpd) c.dhcpd = parse_dhcpd(section, defaults.dhcpd);
     section.finish();
     check_readable(section.path() + ".ca_file", c.ca_file);
+    if (!is_default && c.backend == BackendKind::dhcpd) {
+        auto name = section.path().substr(section.path().rfind('.') + 1);
+        if (auto valid = dhcpd::validate(c.dhcpd, name); !valid) throw ConfigError{valid.error().message};
+        check_readable(section.path() + ".ssh.key_file", c.dhcpd.ssh.key_file);
+        check_readable(section.path() + ".ssh.password_file", c.dhcpd.ssh.password_file);
+    }
     if (!is_default && c.backend == BackendKind::kea) {
         if (c.url.empty()) fail(section.path() + ".url", "is required for backend kea (the Kea control agent or socket)");
         auto url = http::Url::parse(c.url);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "util/expected.hpp"
+#include "dhcpd_client/dhcpd_options.hpp"
 #include "sync_engine/sync_settings.hpp"
 
 #include <chrono>
@@ -58,6 +59,8 @@ struct DhcpServerConfig {
     std::string username;              ///< HTTP basic auth
     std::string password;              ///< secret (password or password_file)
     std::string cert_file, key_file;   ///< TLS client certificate
+    // ---- dhcpd ----
+    dhcpd::DhcpdOptions dhcpd;  ///< ssh:, config_path, leases_path, config_test, server_*, globals:, free_lines, failover:
 };
 
 struct ServiceConfig {

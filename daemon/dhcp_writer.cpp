@@ -32,9 +32,11 @@ ReportedAction outcome_of(const engine::DhcpWrite& write, const backend::WriteOu
 DhcpWriter::DhcpWriter(BackendLookup backends, Logger& log, std::size_t max_concurrent_servers)
     : backends_(std::move(backends)), log_(log), max_concurrent_servers_(max_concurrent_servers) {}
 
-asio::awaitable<void> DhcpWriter::apply(const std::vector<engine::DhcpWrite>& writes, RunReport& report) {
+asio::awaitable<void> DhcpWriter::apply(const std::vector<engine::DhcpWrite>& writes, RunReport& report,
+                                        const std::set<std::string>& also) {
     // Each server's writes, in the plan's order (it is the apply order: engine::order_dhcp_writes).
     std::map<std::string, std::vector<std::size_t>> by_server;
+    for (const auto& server : also) by_server[server];
     for (std::size_t i = 0; i < writes.size(); ++i) by_server[writes[i].note.server].push_back(i);
     std::vector<const std::pair<const std::string, std::vector<std::size_t>>*> servers;
     for (const auto& entry : by_server) servers.push_back(&entry);

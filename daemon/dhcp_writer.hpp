@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,9 @@ public:
 
     DhcpWriter(BackendLookup backends, Logger& log, std::size_t max_concurrent_servers);
 
-    boost::asio::awaitable<void> apply(const std::vector<engine::DhcpWrite>& writes, RunReport& report);
+    /// `also`: servers whose backend gets an apply() even without writes (config_from_netbox).
+    boost::asio::awaitable<void> apply(const std::vector<engine::DhcpWrite>& writes, RunReport& report,
+                                       const std::set<std::string>& also = {});
 
     /// Writes recorded as skipped because the run was stopped.
     std::size_t not_applied() const { return not_applied_; }

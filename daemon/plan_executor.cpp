@@ -7,6 +7,16 @@ PlanExecutor::PlanExecutor(netbox::NetBoxClient& netbox, DhcpWriter::BackendLook
     : netbox_(netbox, log, limits.netbox_batch_size), dhcp_(std::move(backends), log, limits.max_concurrent_servers) {}
 
 boost::asio::awaitable<void> PlanExecutor::apply(const engine::Plan& plan, RunReport& report) {
+    co_await apply_netbox(plan, report);
+    co_await apply_dhcp(plan.dhcp_writes, report);
+}
+
+boost::asio::awaitable<void> PlanExecutor::apply_dhcp(const std::vector<engine::DhcpWrite>& writes, RunReport& report,
+                                                      const std::set<std::string>& also) {
+    co_await dhcp_.apply(writes, report, also);
+}
+
+boost::asio::awaitable<void> PlanExecutor::apply_netbox(const engine::Plan& plan, RunReport& report) {
     for (const auto& skip : plan.skips) {
         report.note_server(skip.note.server);
         report.actions.push_back(ReportedAction{skip.kind, engine::Verb::update, ActionStatus::skipped, skip.note, {}});
@@ -16,7 +26,6 @@ boost::asio::awaitable<void> PlanExecutor::apply(const engine::Plan& plan, RunRe
         report.problems.push_back(problem);
     }
     co_await netbox_.apply(plan, report);
-    co_await dhcp_.apply(plan.dhcp_writes, report);
 }
 
 }  // namespace nds::daemon

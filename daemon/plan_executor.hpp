@@ -12,6 +12,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
+#include <set>
+#include <string>
 
 namespace nds::daemon {
 
@@ -26,6 +28,14 @@ public:
 
     /// Applies every action and records each one in `report` as applied or failed (or skipped once stopped).
     boost::asio::awaitable<void> apply(const engine::Plan& plan, RunReport& report);
+
+    /// The two halves, for a run that writes its DHCP servers once, after all of its NetBox writes: the
+    /// plan's skips, problems and NetBox writes...
+    boost::asio::awaitable<void> apply_netbox(const engine::Plan& plan, RunReport& report);
+    /// ...and DHCP writes, one apply() per server; `also` are servers whose backend gets an apply() even
+    /// without writes (their configuration comes from NetBox).
+    boost::asio::awaitable<void> apply_dhcp(const std::vector<engine::DhcpWrite>& writes, RunReport& report,
+                                            const std::set<std::string>& also = {});
 
     /// Actions recorded as skipped because the run was stopped.
     std::size_t not_applied() const { return netbox_.not_applied() + dhcp_.not_applied(); }

@@ -142,6 +142,10 @@ std::string RunReport::to_text(bool verbose) const {
         if (!problem.note.object.empty()) out << problem.note.object << ": ";
         out << problem.note.reason << "\n";
     }
+    for (const auto& [server, text] : previews) {
+        out << server << ": would change:\n" << text;
+        if (!text.empty() && text.back() != '\n') out << "\n";
+    }
     return out.str();
 }
 
@@ -182,6 +186,7 @@ std::string RunReport::to_json() const {
                 {"scope", problem.note.scope}, {"object", problem.note.object}, {"message", problem.note.reason}});
         }
         server_json["problems"] = std::move(problems_json);
+        if (auto preview = previews.find(server); preview != previews.end()) server_json["preview"] = preview->second;
         servers_json[server] = std::move(server_json);
     }
     root["servers"] = std::move(servers_json);

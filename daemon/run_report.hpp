@@ -45,6 +45,8 @@ struct RunReport {
     std::vector<engine::Problem> problems;
     std::string fatal_error;  ///< NetBox unreachable or token rejected: nothing was done
     bool stopped = false;     ///< the run was stopped (the service is stopping) before all its changes were applied
+    /// --dry-run: what a server's backend would change, for people (a dhcpd server's unified diff), by server.
+    std::map<std::string, std::string> previews;
     double duration_seconds = 0;
 
     /// Records every action of `plan` with `status`, and its skips and problems.

@@ -66,15 +66,59 @@ asio::awaitable<Expected<engine::NetBoxSnapshot>> read_netbox_structure(netbox::
     co_return std::move(*snapshot);
 }
 
-backend::ServerContext server_context(const engine::NetBoxSnapshot& snapshot, const engine::NetBoxServer& server) {
+namespace {
+
+/// The option values of every NetBox scope of the server, by scope network, in the backend's form.
+std::map<std::uint32_t, std::vector<engine::DhcpOptionValue>> scope_options(const engine::NetBoxSnapshot& snapshot,
+                                                                            const engine::NetBoxServer& server,
+                                                                            const OptionLibrary& library) {
+    std::map<ObjectId, const engine::NetBoxOptionCode*> codes;
+    for (const auto& code : library.codes) codes[code.id] = &code;
+    std::map<ObjectId, const engine::NetBoxOptionValue*> values;
+    for (const auto& value : library.values) values[value.id] = &value;
+    std::map<std::uint32_t, std::vector<engine::DhcpOptionValue>> out;
+    for (const auto& scope : snapshot.scopes) {
+        bool owned = scope.server_id == server.id;
+        if (!owned && scope.failover_id)
+            if (const auto* failover = engine::find_failover(snapshot, *scope.failover_id))
+                owned = failover->primary_server_id == server.id || failover->secondary_server_id == server.id;
+        const auto* prefix = engine::find_prefix(snapshot, scope.prefix_id);
+        if (!owned || !prefix) continue;
+        auto& list = out[prefix->prefix.network.value];
+        for (auto id : scope.option_value_ids) {
+            auto value = values.find(id);
+            if (value == values.end()) continue;
+            auto code = codes.find(value->second->definition_id);
+            if (code == codes.end()) continue;
+            list.push_back(engine::DhcpOptionValue{code->second->code, code->second->name, {value->second->value},
+                                                   code->second->data_type, code->second->vendor_class});
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+backend::ServerContext server_context(const engine::NetBoxSnapshot& snapshot, const engine::NetBoxServer& server,
+                                      const std::string& netbox_url, const OptionLibrary* options) {
     backend::ServerContext context;
     context.server = server;
+    context.netbox_url = netbox_url;
     for (const auto& failover : snapshot.failovers) {
         if (failover.primary_server_id != server.id && failover.secondary_server_id != server.id) continue;
         context.failovers.push_back(failover);
+        engine::DhcpFailover timing;
+        timing.name = failover.name;
+        timing.mode = failover.mode;
+        timing.max_client_lead_time = static_cast<int>(failover.max_client_lead_time);
+        timing.max_response_delay = static_cast<int>(failover.max_response_delay);
+        if (failover.state_switchover_interval) timing.state_switchover_interval = static_cast<int>(*failover.state_switchover_interval);
+        timing.enable_auth = failover.enable_auth;
+        context.failover_settings.push_back(std::move(timing));
         auto partner_id = failover.primary_server_id == server.id ? failover.secondary_server_id : failover.primary_server_id;
         if (const auto* partner = engine::find_server(snapshot, partner_id)) context.partners.push_back(*partner);
     }
+    if (options) context.scope_options = scope_options(snapshot, server, *options);
     return context;
 }
 
@@ -94,6 +138,13 @@ private:
     asio::awaitable<bool> look_up_new_prefixes();
     asio::awaitable<bool> apply_scope_phase();
     asio::awaitable<bool> apply_address_phase();
+    /// Every DHCP write of the run, one apply() per server (a dhcpd server renders and restarts once).
+    asio::awaitable<void> apply_dhcp_writes();
+    asio::awaitable<void> preview_dhcp_writes(const std::set<std::string>& servers);
+    /// Servers whose backend gets an apply() even without writes: their configuration comes from NetBox.
+    std::set<std::string> rendered_servers() const;
+    /// Keeps a phase's DHCP writes for apply_dhcp_writes().
+    void keep_dhcp_writes(engine::Plan& plan);
 
     /// The one failure path: NetBox could not be read or written to the point that nothing more is safe.
     bool fail(std::string message);
@@ -130,6 +181,9 @@ private:
     bool tag_created_ = false;
     engine::ServerDecision decision_;
     engine::DhcpSnapshots dhcp_;
+    std::vector<engine::DhcpWrite> dhcp_writes_;
+    bool stopped_before_addresses_ = false;
+    std::optional<OptionLibrary> option_library_;
     std::vector<engine::PrefixToRead> prefetch_;
     std::optional<Expected<std::vector<engine::NetBoxIpAddress>>> prefetched_;
 };
@@ -193,6 +247,9 @@ asio::awaitable<RunReport> SyncRunner::Run::execute() {
         decide_servers();
         if (co_await read_servers() && co_await look_up_new_prefixes() && co_await apply_scope_phase())
             co_await apply_address_phase();
+        if (report_.fatal_error.empty()) co_await apply_dhcp_writes();
+        if (stopped_before_addresses_) report_stop("IP addresses not synced");
+        else if (executor_.not_applied() > 0) report_stop("");
     }
     finish();
     co_return std::move(report_);
@@ -207,7 +264,19 @@ asio::awaitable<bool> SyncRunner::Run::read_netbox() {
 
 /// The DHCP servers' health, while NetBox's prefixes and then the managed tag are read.
 asio::awaitable<bool> SyncRunner::Run::check_servers() {
-    for (const auto& server : snapshot_.servers) backends_[server.name] = runner_.backends_(server_context(snapshot_, server));
+    bool options_needed = std::any_of(snapshot_.servers.begin(), snapshot_.servers.end(),
+                                      [&](const auto& server) { return backend_renders_options(server, config_); });
+    if (options_needed) {
+        auto [codes, values] = co_await when_all(netbox_.list_option_codes(), netbox_.list_option_values());
+        if (!codes) co_return fail("NetBox: cannot read the option library: " + codes.error().message);
+        if (!values) co_return fail("NetBox: cannot read the option library: " + values.error().message);
+        option_library_.emplace(OptionLibrary{std::move(*codes), std::move(*values)});
+    }
+    for (const auto& server : snapshot_.servers) {
+        const OptionLibrary* options =
+            option_library_ && backend_renders_options(server, config_) ? &*option_library_ : nullptr;
+        backends_[server.name] = runner_.backends_(server_context(snapshot_, server, config_.netbox.url, options));
+    }
     co_await when_all(read_prefixes_then_tag(), check_health());
     if (prefixes_error_) co_return fail("NetBox: " + prefixes_error_->message);
     if (tag_error_)
@@ -334,8 +403,10 @@ asio::awaitable<bool> SyncRunner::Run::apply_scope_phase() {
     if (request_.dry_run) {
         report_.add_plan(plan, ActionStatus::planned);
         snapshot_ = engine::apply_to_snapshot(std::move(snapshot_), plan);
+        keep_dhcp_writes(plan);
     } else {
-        co_await executor_.apply(plan, report_);
+        co_await executor_.apply_netbox(plan, report_);
+        keep_dhcp_writes(plan);
         if (plan.has_netbox_writes()) {
             auto reread = co_await read_netbox_structure(netbox_, settings_);
             if (!reread) co_return fail("NetBox: " + reread.error().message);
@@ -343,7 +414,7 @@ asio::awaitable<bool> SyncRunner::Run::apply_scope_phase() {
         }
     }
     if (co_await stop_requested()) {
-        report_stop("IP addresses not synced");
+        stopped_before_addresses_ = true;
         co_return false;
     }
     co_return true;
@@ -359,9 +430,48 @@ asio::awaitable<bool> SyncRunner::Run::apply_address_phase() {
     std::vector<engine::NetBoxIpAddress>().swap(snapshot_.ip_addresses);
     log_plan(plan);
     if (request_.dry_run) report_.add_plan(plan, ActionStatus::planned);
-    else co_await executor_.apply(plan, report_);
-    if (executor_.not_applied() > 0) report_stop("");
+    else co_await executor_.apply_netbox(plan, report_);
+    keep_dhcp_writes(plan);
     co_return true;
+}
+
+void SyncRunner::Run::keep_dhcp_writes(engine::Plan& plan) {
+    for (auto& write : plan.dhcp_writes) dhcp_writes_.push_back(std::move(write));
+    plan.dhcp_writes.clear();
+}
+
+std::set<std::string> SyncRunner::Run::rendered_servers() const {
+    std::set<std::string> out;
+    for (const auto& [name, server] : dhcp_)
+        if (server.capabilities.config_from_netbox && server.scopes) out.insert(name);
+    return out;
+}
+
+asio::awaitable<void> SyncRunner::Run::apply_dhcp_writes() {
+    // One ordered list for the whole run: the scope phase's writes (scopes, exclusions) before the address
+    // phase's (reservations), as each server needs them.
+    engine::order_dhcp_writes(dhcp_writes_);
+    auto rendered = rendered_servers();
+    if (request_.dry_run) {
+        co_await preview_dhcp_writes(rendered);
+        co_return;
+    }
+    co_await executor_.apply_dhcp(dhcp_writes_, report_, rendered);
+}
+
+/// --dry-run: what each server's backend would change, where the action list does not say it all (the
+/// unified diff of a dhcpd server's file).
+asio::awaitable<void> SyncRunner::Run::preview_dhcp_writes(const std::set<std::string>& servers) {
+    std::map<std::string, std::vector<engine::DhcpWrite>> by_server;
+    for (const auto& server : servers) by_server[server];
+    for (const auto& write : dhcp_writes_) by_server[write.note.server].push_back(write);
+    for (auto& [server, writes] : by_server) {
+        auto* backend = backend_of(server);
+        if (!backend) continue;
+        auto text = co_await backend->preview(std::move(writes));
+        if (!text) report_.add_problem(engine::Severity::error, server, "", "cannot preview the changes: " + text.error().message);
+        else if (!text->empty()) report_.previews[server] = std::move(*text);
+    }
 }
 
 /// What the prefetch did not cover (auto-imported scopes; everything when the prefetch failed).

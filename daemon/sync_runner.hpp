@@ -12,6 +12,7 @@
 #include "daemon/logger.hpp"
 #include "daemon/run_report.hpp"
 #include "netbox_client/netbox_client.hpp"
+#include "sync_engine/import_inputs.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -63,7 +64,15 @@ boost::asio::awaitable<std::optional<Error>> read_netbox_prefixes(netbox::NetBox
                                                                   const engine::SyncSettings& settings,
                                                                   engine::NetBoxSnapshot& snapshot);
 
-/// NetBox's view of one server for its backend: the server, its failovers and their partners.
-backend::ServerContext server_context(const engine::NetBoxSnapshot& snapshot, const engine::NetBoxServer& server);
+/// NetBox's option library, for backends that render scopes' options (dhcpd).
+struct OptionLibrary {
+    std::vector<engine::NetBoxOptionCode> codes;
+    std::vector<engine::NetBoxOptionValue> values;
+};
+
+/// NetBox's view of one server for its backend: the server, its failovers (with their timing) and their
+/// partners, NetBox's URL, and, when `options` is given, the option values of each of its scopes.
+backend::ServerContext server_context(const engine::NetBoxSnapshot& snapshot, const engine::NetBoxServer& server,
+                                      const std::string& netbox_url = "", const OptionLibrary* options = nullptr);
 
 }  // namespace nds::daemon

@@ -107,7 +107,9 @@ public:
     /// Applies the run's writes for this server, in order, and reports each. Honours the calling coroutine's
     /// cancellation: partial cancellation (the service is stopping) lets the write or transaction in flight
     /// finish and reports every later write as skipped; terminal cancellation stops at once (a transaction
-    /// then rolls back as far as it can). Never called with an empty list.
+    /// then rolls back as far as it can). Called once per run with all of that run's writes; with an empty list
+    /// only for a backend whose configuration comes from NetBox (capabilities().config_from_netbox), so that a
+    /// change NetBox holds outside the writes (a dhcpd server's globals, option values) still reaches it.
     virtual Awaitable<ApplyResult> apply(std::vector<engine::DhcpWrite> writes) = 0;
 
     /// --dry-run: what apply() would change, as text for people (dhcpd: the unified diff of the rendered

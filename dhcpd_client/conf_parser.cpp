@@ -169,6 +169,8 @@ private:
         auto fields = note_fields(s.note);
         scope.name = note_value(fields, "name");
         scope.description = note_value(fields, "description");
+        // The "# nds:" note is what this sync renders before each subnet it got from NetBox.
+        scope.written_by_sync = std::any_of(fields.begin(), fields.end(), [](const auto& f) { return f.first == "range"; });
         if (auto range = note_value(fields, "range"); !range.empty()) {
             auto dash = range.find('-');
             auto a = Ipv4Address::parse(std::string_view(range).substr(0, dash));

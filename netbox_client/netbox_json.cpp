@@ -321,6 +321,11 @@ Expected<Page<engine::NetBoxFailover>> parse_failover_page(std::string_view body
         std::string mode = r.choice("mode");
         if (!mode.empty()) f.mode = mode;
         f.sync_enabled = r.boolean("sync_enabled", true);
+        f.max_client_lead_time = r.integer("max_client_lead_time", 3600);
+        f.max_response_delay = r.integer("max_response_delay", 30);
+        if (const auto* interval = r.get("state_switchover_interval"); interval && !interval->is_null())
+            f.state_switchover_interval = r.integer("state_switchover_interval", 0);
+        f.enable_auth = r.boolean("enable_auth", false);
         f.tags = r.tags();
         return f;
     });
@@ -343,6 +348,18 @@ Expected<Page<engine::NetBoxScope>> parse_scope_page(std::string_view body) {
         s.server_id = r.ref("server");
         s.failover_id = r.ref("failover");
         s.tags = r.tags();
+        if (const auto* values = r.get("option_values"); values && values->is_array()) {
+            for (const auto& item : values->get_array()) {
+                // Nested (brief) objects with an id, or bare ids: both are NetBox's forms.
+                if (item.is_object()) {
+                    RecordReader vr(item.get_object());
+                    auto id = vr.id();
+                    if (vr.ok()) s.option_value_ids.push_back(id);
+                } else if (auto id = as_integer(item); id && *id > 0) {
+                    s.option_value_ids.push_back(*id);
+                }
+            }
+        }
         if (const auto* ranges = r.get("exclusion_ranges"); ranges && !ranges->is_null()) {
             if (!ranges->is_array()) {
                 r.fail("exclusion_ranges is not a list");

@@ -22,15 +22,16 @@ std::string read_error(const DhcpScopeData* data) {
 }  // namespace
 
 Plan plan_addresses(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& runs, const DhcpSnapshots& dhcp,
-                    const SyncSettings& settings) {
+                    const SyncSettings& common_settings) {
     Plan plan;
     IpIndex index(netbox.ip_addresses);
     IpChangeSet changes(index);
-    Protection protection(settings, netbox.protected_prefixes);
+    Protection protection(common_settings, netbox.protected_prefixes);
 
     for (const auto& run : runs) {
         auto it = dhcp.find(run.name);
         if (it == dhcp.end() || !it->second.scopes) continue;  // reported by plan_scopes
+        const auto settings = settings_for(common_settings, it->second.capabilities);
         for (const auto& synced : synced_scopes(netbox, run, *it->second.scopes, &it->second, settings)) {
             const std::string label = scope_label(*synced.local);
             if (!synced.prefix) continue;  // reported by plan_scopes
@@ -78,6 +79,7 @@ Plan plan_addresses(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& 
         }
     }
     std::move(changes).emit(plan);
+    copy_to_failover_partners(netbox, dhcp, common_settings.maintenance_tag, plan);
     fit_to_backends(dhcp, plan);
     order_dhcp_writes(plan.dhcp_writes);
     return plan;

@@ -8,6 +8,7 @@ const char* to_string(DhcpOperation operation) {
     switch (operation) {
     case DhcpOperation::scope_create: return "scope create";
     case DhcpOperation::scope_update: return "scope update";
+    case DhcpOperation::scope_delete: return "scope delete";
     case DhcpOperation::exclusion_create: return "exclusion create";
     case DhcpOperation::exclusion_delete: return "exclusion delete";
     case DhcpOperation::reservation_create: return "reservation create";

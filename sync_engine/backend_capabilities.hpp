@@ -18,7 +18,7 @@ enum class ExclusionModel {
 /// A write the backend cannot perform. The engine turns every action that needs it into a skip, and says
 /// so once per server and run with `why` (naming the version and the fix).
 enum class DhcpOperation {
-    scope_create, scope_update, exclusion_create, exclusion_delete,
+    scope_create, scope_update, scope_delete, exclusion_create, exclusion_delete,
     reservation_create, reservation_update, reservation_delete
 };
 const char* to_string(DhcpOperation operation);  ///< "scope create", ...

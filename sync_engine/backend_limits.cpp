@@ -65,3 +65,73 @@ void fit_to_backends(const DhcpSnapshots& dhcp, Plan& plan) {
 }
 
 }  // namespace nds::engine
+
+namespace nds::engine {
+
+SyncSettings settings_for(const SyncSettings& settings, const BackendCapabilities& capabilities) {
+    if (!capabilities.config_from_netbox) return settings;
+    SyncSettings out = settings;
+    out.push_scope_info = true;
+    out.push_reservations = true;
+    out.prune_reservations = true;
+    return out;
+}
+
+namespace {
+
+/// The NetBox scope a write to `server` is about: one the server owns (standalone or through a failover) on
+/// the write's network.
+const NetBoxScope* scope_of_write(const NetBoxSnapshot& netbox, const NetBoxServer& server, const DhcpWrite& write) {
+    for (const auto& scope : netbox.scopes) {
+        const NetBoxPrefix* prefix = find_prefix(netbox, scope.prefix_id);
+        if (!prefix || prefix->prefix.network != write.scope_id) continue;
+        if (scope.server_id == server.id) return &scope;
+        if (scope.failover_id)
+            if (const auto* failover = find_failover(netbox, *scope.failover_id);
+                failover && (failover->primary_server_id == server.id || failover->secondary_server_id == server.id))
+                return &scope;
+    }
+    return nullptr;
+}
+
+const NetBoxServer* find_server_by_name(const NetBoxSnapshot& netbox, const std::string& name) {
+    for (const auto& server : netbox.servers)
+        if (server.name == name) return &server;
+    return nullptr;
+}
+
+}  // namespace
+
+void copy_to_failover_partners(const NetBoxSnapshot& netbox, const DhcpSnapshots& dhcp, const std::string& maintenance_tag,
+                               Plan& plan) {
+    std::vector<DhcpWrite> copies;
+    std::set<std::string> reported;
+    for (const auto& write : plan.dhcp_writes) {
+        auto found = dhcp.find(write.note.server);
+        if (found == dhcp.end() || !found->second.capabilities.push_to_failover_partner) continue;
+        const NetBoxServer* server = find_server_by_name(netbox, write.note.server);
+        const NetBoxScope* scope = server ? scope_of_write(netbox, *server, write) : nullptr;
+        if (!scope || !scope->failover_id) continue;
+        const NetBoxFailover* failover = find_failover(netbox, *scope->failover_id);
+        if (!failover) continue;
+        auto partner_id = failover->primary_server_id == server->id ? failover->secondary_server_id : failover->primary_server_id;
+        const NetBoxServer* partner = find_server(netbox, partner_id);
+        if (!partner || partner->id == server->id) continue;
+        if (has_tag(partner->tags, maintenance_tag)) {
+            if (reported.insert(partner->name).second)
+                plan.problems.push_back(Problem{
+                    Severity::warning,
+                    ActionNote{partner->name, "", partner->name,
+                               "failover partner of " + server->name + " in " + failover->name +
+                                   " is in maintenance: the changes pushed to " + server->name + " are not copied to it"}});
+            continue;
+        }
+        DhcpWrite copy = write;
+        copy.note.server = partner->name;
+        copy.note.reason = write.note.reason + " (failover partner of " + server->name + " in " + failover->name + ")";
+        copies.push_back(std::move(copy));
+    }
+    for (auto& copy : copies) plan.dhcp_writes.push_back(std::move(copy));
+}
+
+}  // namespace nds::engine

@@ -25,6 +25,9 @@ struct DhcpScope {
     std::int64_t lease_duration_seconds = 86400;
     std::optional<Ipv4Address> router;
     std::string failover_name;  ///< "" when the scope is in no failover relationship
+    /// The server's record of the scope was written by this sync (a dhcpd subnet with its "# nds:" note):
+    /// on a server whose configuration comes from NetBox, such a scope gone from NetBox is removed.
+    bool written_by_sync = false;
 };
 
 struct DhcpLease {

@@ -69,6 +69,12 @@ void IpReconciler::upsert(const Offer& offer) {
         return;
     }
     auto slot = changes_.lookup(scope_.vrf_id, offer.ip);
+    // With push_reservations and prune_reservations NetBox is the whole truth for reservations: a server
+    // reservation that NetBox does not hold as reserved is removed from the server (reservation_push), not
+    // first imported into NetBox, which would make the prune a no-op.
+    if (offer.pass == Pass::reservation && settings_.push_reservations && settings_.prune_reservations &&
+        (slot.empty() || slot.ip().status != settings_.reservation_status))
+        return;
     if (slot.empty()) {
         create(offer);
         return;

@@ -24,7 +24,7 @@ void plan_local_only_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, 
             continue;
         }
         if (settings.push_scope_info) {
-            auto write = create_scope_on_server(*scope, *prefix, run.name);
+            auto write = create_scope_on_server(*scope, *prefix, failover_name_of(netbox, *scope), run.name);
             DhcpScope created = std::get<ScopeChange>(write.change).scope;
             plan.dhcp_writes.push_back(std::move(write));
             // A new scope has no exclusions: NetBox's follow it in the same run (the executor writes a

@@ -33,6 +33,11 @@ struct NetBoxFailover {
     std::string mode = "LoadBalance";
     bool sync_enabled = true;
     std::vector<std::string> tags;
+    // The relationship's timing, for servers whose failover configuration is rendered from NetBox (dhcpd).
+    std::int64_t max_client_lead_time = 3600;
+    std::int64_t max_response_delay = 30;
+    std::optional<std::int64_t> state_switchover_interval;  ///< nullopt = disabled
+    bool enable_auth = false;
 };
 
 struct NetBoxPrefix {
@@ -61,6 +66,7 @@ struct NetBoxScope {
     std::optional<ObjectId> failover_id;
     std::vector<std::string> tags;
     std::vector<NetBoxExclusionRange> exclusion_ranges;
+    std::vector<ObjectId> option_value_ids;  ///< the shared option values the scope links to
 };
 
 struct NetBoxIpAddress {

@@ -95,7 +95,10 @@ void order_dhcp_writes(std::vector<DhcpWrite>& writes) {
 
 DhcpOperation DhcpWrite::operation() const {
     switch (kind()) {
-    case ObjectKind::dhcp_scope: return verb == Verb::create ? DhcpOperation::scope_create : DhcpOperation::scope_update;
+    case ObjectKind::dhcp_scope:
+        return verb == Verb::create   ? DhcpOperation::scope_create
+               : verb == Verb::update ? DhcpOperation::scope_update
+                                      : DhcpOperation::scope_delete;
     case ObjectKind::dhcp_exclusion:
         return verb == Verb::remove ? DhcpOperation::exclusion_delete : DhcpOperation::exclusion_create;
     default:

@@ -61,10 +61,20 @@ std::optional<ScopeUpdate> pull_scope_attributes(const NetBoxScope& local, const
     return update;
 }
 
+std::string failover_name_of(const NetBoxSnapshot& netbox, const NetBoxScope& local) {
+    if (!local.failover_id) return "";
+    const NetBoxFailover* failover = find_failover(netbox, *local.failover_id);
+    return failover ? failover->name : "";
+}
+
 std::optional<DhcpWrite> push_scope_attributes(const NetBoxScope& local, const DhcpScope& remote,
-                                                    const std::string& server) {
+                                               const std::string& failover_name, bool compare_failover,
+                                               const std::string& server) {
     DhcpScope desired = remote;
+    desired.failover_name = failover_name;
     Changes changes;
+    if (compare_failover && failover_name != remote.failover_name)
+        changes.add("failover", "'" + remote.failover_name + "'", "'" + failover_name + "'");
     if (local.name != remote.name) {
         desired.name = local.name;
         changes.add("name", "'" + remote.name + "'", "'" + local.name + "'");
@@ -92,8 +102,10 @@ std::optional<DhcpWrite> push_scope_attributes(const NetBoxScope& local, const D
                             Verb::update, std::move(desired), std::move(changes.fields));
 }
 
-DhcpWrite create_scope_on_server(const NetBoxScope& local, const NetBoxPrefix& prefix, const std::string& server) {
+DhcpWrite create_scope_on_server(const NetBoxScope& local, const NetBoxPrefix& prefix, const std::string& failover_name,
+                                 const std::string& server) {
     DhcpScope scope;
+    scope.failover_name = failover_name;
     scope.scope_id = prefix.prefix.network;
     scope.name = local.name;
     scope.start_ip = local.start_ip;

@@ -20,12 +20,19 @@ std::optional<Ipv4Address> normalized_router(const std::optional<Ipv4Address>& r
 std::optional<ScopeUpdate> pull_scope_attributes(const NetBoxScope& local, const DhcpScope& remote,
                                                  const std::string& server);
 
-/// PUT for the server when NetBox differs, or nullopt. The server's description is sent back unchanged
-/// (the plugin always sent "" and wiped it, B12).
-std::optional<DhcpWrite> push_scope_attributes(const NetBoxScope& local, const DhcpScope& remote,
-                                                    const std::string& server);
+/// The name of the scope's failover in NetBox, "" for a standalone scope.
+std::string failover_name_of(const NetBoxSnapshot& netbox, const NetBoxScope& local);
 
-/// POST for a NetBox scope the server does not have.
-DhcpWrite create_scope_on_server(const NetBoxScope& local, const NetBoxPrefix& prefix, const std::string& server);
+/// The update for the server when NetBox differs, or nullopt. The write carries the whole scope as it should
+/// be, with NetBox's failover; the server's description is sent back unchanged (the plugin always sent ""
+/// and wiped it, B12). `compare_failover`: a scope moved into or out of a failover is a difference too (for
+/// servers whose configuration is rendered from NetBox).
+std::optional<DhcpWrite> push_scope_attributes(const NetBoxScope& local, const DhcpScope& remote,
+                                               const std::string& failover_name, bool compare_failover,
+                                               const std::string& server);
+
+/// The create for a NetBox scope the server does not have.
+DhcpWrite create_scope_on_server(const NetBoxScope& local, const NetBoxPrefix& prefix, const std::string& failover_name,
+                                 const std::string& server);
 
 }  // namespace nds::engine

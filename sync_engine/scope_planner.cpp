@@ -18,10 +18,13 @@ const DhcpScopeData* scope_data(const DhcpServerSnapshot& snapshot, const DhcpSc
     return it == snapshot.scope_data.end() ? nullptr : &it->second;
 }
 
-void plan_matched_scope(const ServerRun& run, const NetBoxScope& local, const DhcpScope& remote,
-                        const DhcpScopeData* data, const SyncSettings& settings, Plan& plan) {
+void plan_matched_scope(const NetBoxSnapshot& netbox, const ServerRun& run, const NetBoxScope& local,
+                        const DhcpScope& remote, const DhcpScopeData* data, const SyncSettings& settings,
+                        const BackendCapabilities& capabilities, Plan& plan) {
     if (settings.push_scope_info) {
-        if (auto write = push_scope_attributes(local, remote, run.name)) plan.dhcp_writes.push_back(std::move(*write));
+        if (auto write = push_scope_attributes(local, remote, failover_name_of(netbox, local),
+                                               capabilities.config_from_netbox, run.name))
+            plan.dhcp_writes.push_back(std::move(*write));
     } else {
         if (auto update = pull_scope_attributes(local, remote, run.name)) plan.scope_updates.push_back(std::move(*update));
     }
@@ -38,8 +41,28 @@ void plan_matched_scope(const ServerRun& run, const NetBoxScope& local, const Dh
     else pull_exclusions(local, *data->exclusions, run.name, plan);
 }
 
+/// A server whose configuration comes from NetBox loses a scope it got from NetBox once NetBox no longer has
+/// it; scopes it never got from NetBox stay, as everywhere.
+void plan_server_only_scope(const ServerRun& run, const DhcpScope& remote, const SyncSettings& settings,
+                            const BackendCapabilities& capabilities, ScopeImporter& importer, const DhcpScopeData* data,
+                            Plan& plan) {
+    if (capabilities.config_from_netbox && remote.written_by_sync) {
+        plan.dhcp_writes.push_back(DhcpWrite::scope(
+            make_note(run.name, scope_label(remote), remote.scope_id.to_string(),
+                      "scope no longer in NetBox (this server's configuration comes from NetBox)"),
+            Verb::remove, remote));
+    } else if (settings.push_scope_info) {
+        plan.skips.push_back(Skip{make_note(run.name, scope_label(remote), remote.scope_id.to_string(),
+                                            "scope on server has no NetBox scope (push_scope_info: not imported)"),
+                                  ObjectKind::scope});
+    } else {
+        importer.import(run, remote, data);
+    }
+}
+
 void plan_server_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, const DhcpServerSnapshot& snapshot,
-                        const SyncSettings& settings, ScopeImporter& importer, Plan& plan) {
+                        const SyncSettings& common_settings, ScopeImporter& importer, Plan& plan) {
+    const auto settings = settings_for(common_settings, snapshot.capabilities);
     ScopeMatcher matcher(netbox, run.server_id);
     for (const NetBoxScope* scope : matcher.unkeyed()) {
         plan.problems.push_back(Problem{Severity::warning,
@@ -59,13 +82,7 @@ void plan_server_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, cons
         const DhcpScopeData* data = scope_data(snapshot, remote);
         const NetBoxScope* local = matcher.match(remote);
         if (!local) {
-            if (settings.push_scope_info) {
-                plan.skips.push_back(Skip{make_note(run.name, scope_label(remote), remote.scope_id.to_string(),
-                                                    "scope on server has no NetBox scope (push_scope_info: not imported)"),
-                                          ObjectKind::scope});
-            } else {
-                importer.import(run, remote, data);
-            }
+            plan_server_only_scope(run, remote, settings, snapshot.capabilities, importer, data, plan);
             continue;
         }
         Eligibility eligibility = scope_eligibility(netbox, run, *local, settings);
@@ -76,7 +93,7 @@ void plan_server_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, cons
             }
             continue;
         }
-        plan_matched_scope(run, *local, remote, data, settings, plan);
+        plan_matched_scope(netbox, run, *local, remote, data, settings, snapshot.capabilities, plan);
     }
 
     if (snapshot.scope_list_complete) {
@@ -121,6 +138,7 @@ Plan plan_scopes(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& run
         }
         plan_server_scopes(netbox, run, it->second, settings, importer, plan);
     }
+    copy_to_failover_partners(netbox, dhcp, settings.maintenance_tag, plan);
     fit_to_backends(dhcp, plan);
     order_dhcp_writes(plan.dhcp_writes);
     return plan;

@@ -111,13 +111,19 @@ TEST_CASE("push: a server reservation NetBox does not hold as reserved is remove
     CHECK(reservation_writes(plan, Verb::remove)[0].client_id == kMac1);
 }
 
-TEST_CASE("push: prune keeps reservations the pull just imported into NetBox") {
+TEST_CASE("push + prune: NetBox is the whole truth, a server reservation it lacks is removed, not imported first") {
     auto w = push_world();
     w.settings.prune_reservations = true;
     w.add_reservation("dhcp01", kScope, "10.0.1.80", kMac1, "new");
     auto plan = w.addresses_plan();
-    CHECK(plan.ip_creates.size() == 1);
-    CHECK(reservation_writes(plan, Verb::remove).empty());
+    CHECK(plan.ip_creates.empty());
+    REQUIRE(reservation_writes(plan, Verb::remove).size() == 1);
+    CHECK(reservation_writes(plan, Verb::remove)[0].reservation.ip == ip("10.0.1.80"));
+    // Without prune the pull imports it, as before.
+    w.settings.prune_reservations = false;
+    auto pull = w.addresses_plan();
+    CHECK(pull.ip_creates.size() == 1);
+    CHECK(reservation_writes(pull, Verb::remove).empty());
 }
 
 TEST_CASE("push: cleanup row 3 keeps reserved IPs that are on neither list") {
