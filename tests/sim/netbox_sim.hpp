@@ -81,6 +81,8 @@ private:
     void forget_all_rendered();
     /// A JSON array of the objects' rendered forms: the answer of a bulk write.
     static std::string rendered_list(const Resource& resource, const std::vector<Id>& ids);
+    /// 500 {"error","exception","netbox_version","python_version"} (NetBox's handle_rest_api_exception).
+    http::Response server_error(std::string_view exception, std::string_view message) const;
     /// The 4.7 bulk failure envelope.
     json::object bulk_errors_47(std::string_view verb, std::size_t failed, std::size_t total, json::array errors) const;
 

@@ -6,10 +6,12 @@
 #pragma once
 
 #include "http/url.hpp"
+#include "tests/sim/netbox_sim_clock.hpp"
 #include "tests/sim/netbox_sim_state.hpp"
 
 #include <boost/json.hpp>
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,8 +27,12 @@ struct SimConfig {
     std::string lease_status = "dhcp";
     std::string api_version = "4.6";  ///< "4.6" or "4.7": selects error shapes
     bool enforce_global_unique = true;
+    /// NetBox 4.7 skips plugin v1.3.5 (max_version 4.6.99): its endpoints are 404 and /api/status/ lists no
+    /// plugin, unless this says the installed plugin supports 4.7.
+    bool plugin_supports_47 = false;
 
     bool v47() const { return api_version == "4.7"; }
+    bool plugin_loaded() const { return !v47() || plugin_supports_47; }
     /// DRF's key for serializer-level non-field errors: "non_field_errors" before 4.7, "__all__" after.
     std::string_view non_field_key() const { return v47() ? "__all__" : "non_field_errors"; }
 };
@@ -35,6 +41,11 @@ struct Context {
     State& state;
     const SimConfig& config;
     std::string base_url;  ///< "http://127.0.0.1:<port>", for absolute `url` fields and `next` links
+    /// The user of the request being handled (view permissions of nested references), or nullptr.
+    const User* user = nullptr;
+    /// While a NetBox 4.5/4.6 bulk create runs: the first id it allocated. Serializer and model validation
+    /// see only rows below it (the state before the request); database constraints see everything.
+    Id visible_below = std::numeric_limits<Id>::max();
 };
 
 /// NetBox field-keyed error dict: {"field": ["message", ...], "__all__": [...]}.
@@ -78,6 +89,13 @@ public:
     virtual std::optional<ErrorDict> update(Id id, const json::object& data, Transaction& txn);
     /// Removes one object. Returns a 409 detail text when dependent objects forbid it.
     virtual std::optional<std::string> remove(Id id, Transaction& txn, std::vector<Cascaded>& cascaded);
+    /// A database constraint the stored row `id` breaks (unique / unique_together), as PostgreSQL words it;
+    /// checked after every insert and update. NetBox answers it with 500 IntegrityError.
+    virtual std::optional<std::string> integrity_violation(Id) const { return std::nullopt; }
+    /// Whether `user` holds the model's view permission (403 on GET otherwise).
+    virtual bool may_view(const User&) const { return true; }
+    /// A plugin collection (404 on NetBox 4.7 unless the plugin supports it).
+    bool is_plugin() const { return path().rfind("/api/plugins/", 0) == 0; }
 
     std::string url(Id id) const;
 
@@ -148,8 +166,14 @@ inline constexpr std::string_view kTypeScope = "netbox_windows_dhcp.dhcpscope";
 inline constexpr std::string_view kTypeExclusion = "netbox_windows_dhcp.dhcpexclusionrange";
 inline constexpr std::string_view kTypeOptionCode = "netbox_windows_dhcp.dhcpoptioncodedefinition";
 inline constexpr std::string_view kTypeOptionValue = "netbox_windows_dhcp.dhcpoptionvalue";
+inline constexpr std::string_view kTypeIpRange = "ipam.iprange";
+inline constexpr std::string_view kTypeJob = "core.job";
 
 std::string exclusion_display(const DhcpExclusionRange& range);
+/// IPRange.name: "10.0.1.100-150/24" (NetBox's compact form).
+std::string ip_range_display(const IpRange& range);
+/// Python's repr of a dict of strings/ints, as NetBox quotes lookup parameters: {'slug': 'dhcp-sync'}.
+std::string python_dict_repr(const json::object& o);
 
 // ---------------------------------------------------------------------------------------------------------
 // Concrete collections. Read methods live in netbox_sim_resources.cpp, write methods in
@@ -176,6 +200,7 @@ public:
 private:
     /// Field parsing + model clean + the plugin's post_clean hook, applied to `ip` in place.
     std::optional<ErrorDict> apply_fields(IpAddress& ip, const json::object& data, bool creating) const;
+    std::optional<ErrorDict> plugin_post_clean(const IpAddress& ip) const;
 };
 
 class PrefixResource final : public Resource {
@@ -205,6 +230,8 @@ public:
     std::string_view object_type() const override { return kTypeTag; }
     std::string_view path() const override { return "/api/extras/tags/"; }
     bool exists(Id id) const override { return state().tags.find(id) != nullptr; }
+    bool may_view(const User& user) const override { return user.can_view_tags; }
+    std::optional<std::string> integrity_violation(Id id) const override;
     json::object serialize(Id id) const override;
     json::object snapshot(Id id) const override;
     std::string repr(Id id) const override;
@@ -243,6 +270,7 @@ public:
     std::string_view object_type() const override { return kTypeFailover; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/failover/"; }
     bool exists(Id id) const override { return state().failovers.find(id) != nullptr; }
+    std::optional<std::string> integrity_violation(Id id) const override;
     json::object serialize(Id id) const override;
     json::object snapshot(Id id) const override;
     std::string repr(Id id) const override;
@@ -259,6 +287,7 @@ public:
     std::string_view object_type() const override { return kTypeOptionCode; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/option-codes/"; }
     bool exists(Id id) const override { return state().option_codes.find(id) != nullptr; }
+    std::optional<std::string> integrity_violation(Id id) const override;
     json::object serialize(Id id) const override;
     json::object snapshot(Id id) const override;
     std::string repr(Id id) const override;
@@ -309,6 +338,7 @@ public:
     std::string_view object_type() const override { return kTypeExclusion; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/exclusion-ranges/"; }
     bool exists(Id id) const override { return state().exclusions.find(id) != nullptr; }
+    std::optional<std::string> integrity_violation(Id id) const override;
     json::object serialize(Id id) const override;
     json::object snapshot(Id id) const override;
     std::string repr(Id id) const override;
@@ -323,6 +353,33 @@ public:
 private:
     std::optional<ErrorDict> apply_fields(DhcpExclusionRange& range, const json::object& data,
                                           bool creating) const;
+};
+
+/// ipam/ip-ranges/ (read-only here): filters of NetBox's IPRangeFilterSet.
+class IpRangeResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeIpRange; }
+    std::string_view path() const override { return "/api/ipam/ip-ranges/"; }
+    bool exists(Id id) const override { return state().ip_ranges.find(id) != nullptr; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
+};
+
+/// core/jobs/ (read-only, like NetBox's NetBoxReadOnlyModelViewSet); needs core.view_job.
+class JobResource final : public Resource {
+public:
+    using Resource::Resource;
+    std::string_view object_type() const override { return kTypeJob; }
+    std::string_view path() const override { return "/api/core/jobs/"; }
+    bool exists(Id id) const override { return state().jobs.find(id) != nullptr; }
+    bool may_view(const User& user) const override { return user.can_view_jobs; }
+    json::object serialize(Id id) const override;
+    json::object snapshot(Id id) const override;
+    std::string repr(Id id) const override;
+    ListResult list(const http::Target& target) const override;
 };
 
 }  // namespace nds::sim::netbox
