@@ -77,6 +77,8 @@ NetboxSim::NetboxSim(std::string base_url)
 
 asio::awaitable<http::Response> NetboxSim::handle(http::Request request) {
     http::Target target = http::Target::parse(request.target);
+    if (target.path == "/_sim/stats" && request.method == "GET") co_return stats_json();
+    if (target.path == "/_sim/stats/reset" && request.method == "POST") objects_rendered_ = objects_rendered_narrow_ = 0;
     if (target.path.rfind("/_sim/", 0) == 0) {
         if (auto r = handle_shared_control(request, target.path, faults_, stats_)) co_return std::move(*r);
         co_return handle_control(request, target);
@@ -85,6 +87,8 @@ asio::awaitable<http::Response> NetboxSim::handle(http::Request request) {
     if (injected.response) co_return std::move(*injected.response);
 
     std::string request_id = random_uuid();
+    request_rendered_ = 0;
+    request_narrow_ = false;
     ApiResult result;
     if (target.path.rfind("/api/", 0) == 0) {
         result = handle_api(request, target, request_id);
@@ -93,6 +97,10 @@ asio::awaitable<http::Response> NetboxSim::handle(http::Request request) {
         result.response = detail(404, "Not found.");
     }
     stats_.add_objects_written(result.objects_written);
+    objects_rendered_ += request_rendered_;
+    if (request_narrow_) objects_rendered_narrow_ += request_rendered_;
+    co_await sleep_ms(std::uint64_t{request_narrow_ ? latency_ms_per_object_rendered_narrow_ : latency_ms_per_object_rendered_} *
+                      request_rendered_);
     // The write cost is paid after the state changed but before answering, like a slow database commit.
     co_await sleep_ms(std::uint64_t{costs_.latency_ms_per_object_written} * result.objects_attempted);
     result.response.headers.emplace_back("API-Version", config_.api_version);
@@ -158,6 +166,23 @@ http::Response NetboxSim::set_config(const json::value& body) {
             return message_reply(400, "error", "api_version must be \"4.6\" or \"4.7\"");
         next.api_version = std::string(v->get_string());
     }
+    auto cost = [&](const char* key, unsigned& target) -> std::optional<std::string> {
+        if (const json::value* v = field(o, key)) {
+            auto n = as_int(*v);
+            if (!n || *n < 0 || *n > 60000) return std::string(key) + " must be an integer 0..60000";
+            target = static_cast<unsigned>(*n);
+        }
+        return std::nullopt;
+    };
+    unsigned rendered = latency_ms_per_object_rendered_, rendered_narrow = latency_ms_per_object_rendered_narrow_;
+    if (auto e = cost("latency_ms_per_object_rendered", rendered)) return message_reply(400, "error", *e);
+    if (auto e = cost("latency_ms_per_object_rendered_narrow", rendered_narrow)) return message_reply(400, "error", *e);
+    std::int64_t retention = changelog_retention_seconds_;
+    if (const json::value* v = field(o, "changelog_retention_seconds")) {
+        auto n = as_int(*v);
+        if (!n || *n < 0) return message_reply(400, "error", "changelog_retention_seconds must be a non-negative integer");
+        retention = *n;
+    }
     if (const json::value* v = field(o, "plugin_supports_47")) {
         if (!v->is_bool()) return message_reply(400, "error", "plugin_supports_47 must be a boolean");
         next.plugin_supports_47 = v->get_bool();
@@ -172,6 +197,9 @@ http::Response NetboxSim::set_config(const json::value& body) {
         next.enforce_global_unique = v->get_bool();
     }
     config_ = next;
+    latency_ms_per_object_rendered_ = rendered;
+    latency_ms_per_object_rendered_narrow_ = rendered_narrow;
+    changelog_retention_seconds_ = retention;
     forget_all_rendered();  // the API version shapes some objects
     return json_reply(200, config_json());
 }
@@ -183,6 +211,9 @@ json::object NetboxSim::config_json() const {
     o["api_version"] = config_.api_version;
     o["enforce_global_unique"] = config_.enforce_global_unique;
     o["plugin_supports_47"] = config_.plugin_supports_47;
+    o["latency_ms_per_object_rendered"] = latency_ms_per_object_rendered_;
+    o["latency_ms_per_object_rendered_narrow"] = latency_ms_per_object_rendered_narrow_;
+    o["changelog_retention_seconds"] = changelog_retention_seconds_;
     o["clock_offset_seconds"] = clock_offset_seconds();
     return o;
 }
@@ -290,6 +321,7 @@ NetboxSim::ApiResult NetboxSim::handle_api(const http::Request& request, const h
         } else if (path == kChangesPath) {
             result.response = list_changes(target);
         } else {
+            prune_changes();
             auto id = parse_int(std::string_view(path).substr(kChangesPath.size(), path.size() - kChangesPath.size() - 1));
             auto it = id ? std::find_if(state_.changes.begin(), state_.changes.end(),
                                         [&](const Change& c) { return c.id == *id; })
@@ -323,7 +355,10 @@ NetboxSim::ApiResult NetboxSim::handle_api(const http::Request& request, const h
             } else if (!resource->exists(*detail_id)) {
                 result.response = detail(404, not_found_message(resource->object_type()));
             } else {
-                result.response = http::json_response(200, resource->rendered(*detail_id));
+                FieldView view = field_view(target, resource->brief_fields());
+                request_narrow_ = view.narrow();
+                request_rendered_ = 1;
+                result.response = http::json_response(200, resource->rendered(*detail_id, view));
             }
             return result;
         }
@@ -373,11 +408,33 @@ http::Response NetboxSim::list(Resource& resource, const http::Target& target) {
     const std::vector<Id>& ids =
         cached_ids(std::string(resource.path()), target, [&] { return resource.list(target); }, error);
     if (error) return json_reply(400, *error);
-    return paginate(ids, target, [&](Id id, std::string& out) { out += resource.rendered(id); });
+    FieldView view = field_view(target, resource.brief_fields());
+    request_narrow_ = view.narrow();
+    return paginate(ids, target, [&](Id id, std::string& out) {
+        ++request_rendered_;
+        out += resource.rendered(id, view);
+    });
+}
+
+void NetboxSim::prune_changes() {
+    if (changelog_retention_seconds_ <= 0 || state_.changes.empty()) return;
+    Micros oldest_kept = sim_now() - changelog_retention_seconds_ * 1'000'000;
+    auto keep = std::find_if(state_.changes.begin(), state_.changes.end(), [&](const Change& c) { return c.time >= oldest_kept; });
+    if (keep == state_.changes.begin()) return;
+    state_.changes.erase(state_.changes.begin(), keep);
+    ++state_.version;  // list caches
+}
+
+http::Response NetboxSim::stats_json() {
+    json::object o = stats_.to_json();
+    o["objects_rendered"] = objects_rendered_;
+    o["objects_rendered_narrow"] = objects_rendered_narrow_;
+    return json_reply(200, o);
 }
 
 http::Response NetboxSim::list_changes(const http::Target& target) {
     std::optional<ErrorDict> error;
+    prune_changes();
     // Changes are stored in id order; their ids equal their position + 1 unless reset, so look them up by
     // binary search.
     auto find = [this](Id id) -> const Change* {
@@ -401,12 +458,26 @@ http::Response NetboxSim::list_changes(const http::Target& target) {
         auto in_ids = [](const std::vector<Id>& values, Id v) {
             return values.empty() || std::find(values.begin(), values.end(), v) != values.end();
         };
+        // time_after / time_before: NetBox's DateTimeFromToRangeFilter on `time` (>= and <=).
+        std::optional<Micros> after, before;
+        for (auto [key, bound] : {std::pair<const char*, std::optional<Micros>*>{"time_after", &after}, {"time_before", &before}}) {
+            if (auto v = target.get(key); v && !v->empty()) {
+                auto t = parse_iso_time(*v);
+                if (!t) {
+                    r.error = ErrorDict{};
+                    add_error(*r.error, "time", "Enter a valid date/time.");
+                    return r;
+                }
+                *bound = *t;
+            }
+        }
         auto user_names = target.all("user_name"), actions = target.all("action"),
              types = target.all("changed_object_type"), request_ids = target.all("request_id");
         for (const auto& change : state_.changes) {
             const json::object& rec = change.record;
             const json::value* user = field(rec, "user");
             Id user_id = user && user->is_object() ? int_or(user->get_object(), "id", 0) : 0;
+            if ((after && change.time < *after) || (before && change.time > *before)) continue;
             if (in_ids(*wanted_ids, change.id) && in(user_names, rec.at("user_name").get_string()) &&
                 in(actions, rec.at("action").at("value").get_string()) &&
                 in(types, rec.at("changed_object_type").get_string()) &&
@@ -417,7 +488,12 @@ http::Response NetboxSim::list_changes(const http::Target& target) {
         return r;
     }, error);
     if (error) return json_reply(400, *error);
-    return paginate(ids, target, [&](Id id, std::string& out) { out += json::serialize(find(id)->record); });
+    FieldView view = field_view(target, {});  // ObjectChangeSerializer has no brief_fields
+    request_narrow_ = view.narrow();
+    return paginate(ids, target, [&](Id id, std::string& out) {
+        ++request_rendered_;
+        out += json::serialize(narrowed(find(id)->record, view));
+    });
 }
 
 http::Response NetboxSim::paginate(const std::vector<Id>& ids, const http::Target& target,
@@ -523,10 +599,12 @@ std::string NetboxSim::rendered_list(const Resource& resource, const std::vector
 void NetboxSim::commit(Transaction& txn, std::vector<PendingChange>& changes, const User& user,
                        const std::string& request_id) {
     txn.commit();
-    std::string time = sim_now_iso();
+    Micros now = sim_now();
+    std::string time = iso_time(now);
     for (auto& c : changes) {
         Change change;
         change.id = state_.next_change_id++;
+        change.time = now;
         Resource* owner = nullptr;
         for (const auto& r : resources_.all)
             if (r->object_type() == c.object_type) owner = r.get();

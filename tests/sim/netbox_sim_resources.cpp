@@ -92,6 +92,18 @@ ListResult bad_filter(std::string_view key, std::string_view message) {
 struct CommonFilter {
     std::vector<Id> ids;
     std::vector<Id> tags;
+    /// last_updated__gte / __lte (NetBox's MultiValueDateTimeFilter: several values are OR-ed).
+    std::vector<Micros> updated_gte, updated_lte;
+
+    bool updated(const std::string& last_updated) const {
+        if (updated_gte.empty() && updated_lte.empty()) return true;
+        auto t = parse_iso_time(last_updated);
+        if (!t) return false;
+        auto any = [&](const std::vector<Micros>& bounds, bool gte) {
+            return bounds.empty() || std::any_of(bounds.begin(), bounds.end(), [&](Micros b) { return gte ? *t >= b : *t <= b; });
+        };
+        return any(updated_gte, true) && any(updated_lte, false);
+    }
 };
 
 std::optional<CommonFilter> common_filter(const State& state, const http::Target& target, ListResult& out) {
@@ -109,6 +121,17 @@ std::optional<CommonFilter> common_filter(const State& state, const http::Target
         return std::nullopt;
     }
     f.tags = *tags;
+    for (auto [key, out_list] : {std::pair<const char*, std::vector<Micros>*>{"last_updated__gte", &f.updated_gte},
+                                 {"last_updated__lte", &f.updated_lte}}) {
+        for (const auto& value : target.all(key)) {
+            auto t = parse_iso_time(value);
+            if (!t) {
+                out = bad_filter(key, "Enter a valid date/time.");
+                return std::nullopt;
+            }
+            out_list->push_back(*t);
+        }
+    }
     return f;
 }
 
@@ -207,6 +230,69 @@ Resources make_resources(Context& ctx) {
 // Shared rendering
 
 std::string Resource::url(Id id) const { return ctx_.base_url + std::string(path()) + std::to_string(id) + "/"; }
+
+bool FieldView::keeps(std::string_view field) const {
+    bool named = std::find(names.begin(), names.end(), field) != names.end();
+    switch (mode) {
+    case Mode::full: return true;
+    case Mode::include: return named;
+    case Mode::omit: return !named;
+    }
+    return true;
+}
+
+FieldView field_view(const http::Target& target, const std::vector<std::string_view>& brief_fields) {
+    auto split = [](const std::string& text) {
+        std::vector<std::string> out;
+        std::size_t start = 0;
+        while (true) {
+            auto comma = text.find(',', start);
+            out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            if (comma == std::string::npos) return out;
+            start = comma + 1;
+        }
+    };
+    FieldView view;
+    // Django's QueryDict.get gives the last value of a repeated parameter.
+    auto last = [&](std::string_view key) -> std::string {
+        auto values = target.all(key);
+        return values.empty() ? std::string() : values.back();
+    };
+    if (auto fields = last("fields"); !fields.empty()) {
+        view.mode = FieldView::Mode::include;
+        view.names = split(fields);
+        view.key = "f:" + fields;
+    } else if (auto omit = last("omit"); !omit.empty()) {
+        view.mode = FieldView::Mode::omit;
+        view.names = split(omit);
+        view.key = "o:" + omit;
+    } else if (!last("brief").empty() && !brief_fields.empty()) {
+        view.mode = FieldView::Mode::include;
+        for (auto f : brief_fields) view.names.emplace_back(f);
+        view.key = "brief";
+    }
+    return view;
+}
+
+json::object narrowed(const json::object& full, const FieldView& view) {
+    if (!view.narrow()) return full;
+    json::object out;
+    for (const auto& [key, value] : full)
+        if (view.keeps(key)) out.emplace(key, value);
+    return out;
+}
+
+const std::string& Resource::rendered(Id id, const FieldView& view) const {
+    if (!view.narrow()) return rendered(id);
+    auto& cache = narrow_rendered_[view.key];
+    if (narrow_rendered_.size() > 16) {  // bounded: a test that asks for many field sets must not grow this
+        narrow_rendered_.clear();
+        return narrow_rendered_[view.key].emplace(id, json::serialize(narrowed(serialize(id), view))).first->second;
+    }
+    auto it = cache.find(id);
+    if (it == cache.end()) it = cache.emplace(id, json::serialize(narrowed(serialize(id), view))).first;
+    return it->second;
+}
 
 const std::string& Resource::rendered(Id id) const {
     auto it = rendered_.find(id);
@@ -441,6 +527,7 @@ ListResult IpResource::list(const http::Target& target) const {
 
     auto matches = [&](const IpAddress& ip) {
         if (!contains_id(common->ids, ip.id)) return false;
+        if (!common->updated(ip.last_updated)) return false;
         if (!vrf_matches(*vrfs, ip.vrf)) return false;
         if (!statuses.empty() && std::find(statuses.begin(), statuses.end(), ip.status) == statuses.end())
             return false;
@@ -530,7 +617,7 @@ ListResult PrefixResource::list(const http::Target& target) const {
     if (!values.empty() && wanted.empty()) return result;
     auto statuses = target.all("status");
     return filter_rows(state().prefixes.rows, [&](const Prefix& p) {
-        return contains_id(common->ids, p.id) && has_all_tags(p.tags, common->tags) && vrf_matches(*vrfs, p.vrf) &&
+        return contains_id(common->ids, p.id) && has_all_tags(p.tags, common->tags) && common->updated(p.last_updated) && vrf_matches(*vrfs, p.vrf) &&
                (wanted.empty() || std::find(wanted.begin(), wanted.end(), p.prefix) != wanted.end()) &&
                (statuses.empty() || std::find(statuses.begin(), statuses.end(), p.status) != statuses.end());
     });
@@ -643,7 +730,7 @@ ListResult ServerResource::list(const http::Target& target) const {
     auto name = target.get("name");
     auto hostname = target.get("hostname");
     return filter_rows(state().servers.rows, [&](const DhcpServer& s) {
-        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) &&
+        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) && common->updated(s.last_updated) &&
                (!name || to_lower(s.name).find(to_lower(*name)) != std::string::npos) &&
                (!hostname || to_lower(s.hostname).find(to_lower(*hostname)) != std::string::npos);
     });
@@ -690,7 +777,7 @@ ListResult FailoverResource::list(const http::Target& target) const {
     auto secondaries = parse_ids(target.all("secondary_server_id"));
     if (!primaries || !secondaries) return bad_filter("primary_server_id", "Enter a number.");
     return filter_rows(state().failovers.rows, [&](const DhcpFailover& f) {
-        return contains_id(common->ids, f.id) && has_all_tags(f.tags, common->tags) &&
+        return contains_id(common->ids, f.id) && has_all_tags(f.tags, common->tags) && common->updated(f.last_updated) &&
                contains_id(*primaries, f.primary_server) && contains_id(*secondaries, f.secondary_server);
     });
 }
@@ -754,7 +841,7 @@ ListResult ScopeResource::list(const http::Target& target) const {
         return wanted.empty() || (value && std::find(wanted.begin(), wanted.end(), *value) != wanted.end());
     };
     return filter_rows(state().scopes.rows, [&](const DhcpScope& s) {
-        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) &&
+        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) && common->updated(s.last_updated) &&
                matches_opt(*servers, s.server) && matches_opt(*failovers, s.failover) &&
                contains_id(*prefixes, s.prefix) &&
                (!name || to_lower(s.name).find(to_lower(*name)) != std::string::npos);
@@ -798,7 +885,7 @@ ListResult OptionCodeResource::list(const http::Target& target) const {
     if (!codes) return bad_filter("code", "Enter a whole number.");
     auto name = target.get("name");
     return filter_rows(state().option_codes.rows, [&](const DhcpOptionCode& c) {
-        return contains_id(common->ids, c.id) && has_all_tags(c.tags, common->tags) && contains_id(*codes, c.code) &&
+        return contains_id(common->ids, c.id) && has_all_tags(c.tags, common->tags) && common->updated(c.last_updated) && contains_id(*codes, c.code) &&
                (!name || to_lower(c.name).find(to_lower(*name)) != std::string::npos);
     });
 }
@@ -834,7 +921,7 @@ ListResult OptionValueResource::list(const http::Target& target) const {
     auto definitions = parse_ids(target.all("option_definition_id"));
     if (!definitions) return bad_filter("option_definition_id", "Enter a number.");
     return filter_rows(state().option_values.rows, [&](const DhcpOptionValue& v) {
-        return contains_id(common->ids, v.id) && has_all_tags(v.tags, common->tags) &&
+        return contains_id(common->ids, v.id) && has_all_tags(v.tags, common->tags) && common->updated(v.last_updated) &&
                contains_id(*definitions, v.definition);
     });
 }
@@ -859,7 +946,7 @@ ListResult ExclusionResource::list(const http::Target& target) const {
     auto scopes = parse_ids(target.all("scope_id"));
     if (!scopes) return bad_filter("scope_id", "Enter a number.");
     return filter_rows(state().exclusions.rows, [&](const DhcpExclusionRange& r) {
-        return contains_id(common->ids, r.id) && has_all_tags(r.tags, common->tags) && contains_id(*scopes, r.scope);
+        return contains_id(common->ids, r.id) && has_all_tags(r.tags, common->tags) && common->updated(r.last_updated) && contains_id(*scopes, r.scope);
     });
 }
 
@@ -975,7 +1062,7 @@ ListResult IpRangeResource::list(const http::Target& target) const {
     auto statuses = target.all("status");
     return filter_rows(state().ip_ranges.rows, [&](const IpRange& r) {
         Ipv4Address start = r.start_address.address, end = r.end_address.address;
-        return contains_id(common->ids, r.id) && has_all_tags(r.tags, common->tags) && vrf_matches(*vrfs, r.vrf) &&
+        return contains_id(common->ids, r.id) && has_all_tags(r.tags, common->tags) && common->updated(r.last_updated) && vrf_matches(*vrfs, r.vrf) &&
                (!*populated || **populated == r.mark_populated) && (!*utilized || **utilized == r.mark_utilized) &&
                (parents.empty() || std::any_of(parents.begin(), parents.end(), [&](const Ipv4Network& n) {
                     return n.contains(start) && n.contains(end);

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,23 @@ struct Context {
     /// see only rows below it (the state before the request); database constraints see everything.
     Id visible_below = std::numeric_limits<Id>::max();
 };
+
+/// Which fields a GET renders (netbox/api/viewsets/__init__.py BaseViewSet.field_kwargs and
+/// BaseModelSerializer.fields): `fields=a,b` keeps only those top-level fields (in the serializer's order; unknown
+/// names match nothing, "vrf.name" is not a field), else `omit=a,b` drops those, else `brief` (any non-empty
+/// value) keeps the serializer's brief_fields when it has them. Values are split on ',' as given. Nested objects
+/// keep their own brief form.
+struct FieldView {
+    enum class Mode { full, include, omit };
+    Mode mode = Mode::full;
+    std::vector<std::string> names;
+    std::string key;  ///< cache key of the rendered form: "" for full
+    bool narrow() const { return mode != Mode::full; }
+    bool keeps(std::string_view field) const;
+};
+FieldView field_view(const http::Target& target, const std::vector<std::string_view>& brief_fields);
+/// `full` with only the fields `view` keeps, in their order.
+json::object narrowed(const json::object& full, const FieldView& view);
 
 /// NetBox field-keyed error dict: {"field": ["message", ...], "__all__": [...]}.
 using ErrorDict = json::object;
@@ -102,11 +120,21 @@ public:
     /// The object's REST JSON text, rendered at most once per change: list pages and write answers are
     /// concatenations of these, so the simulator's own CPU stays small beside the injected costs it models.
     const std::string& rendered(Id id) const;
+    /// The same for a narrowed view (fields= / omit= / brief), cached per view.
+    const std::string& rendered(Id id, const FieldView& view) const;
+    /// The serializer's Meta.brief_fields ({} = none: brief renders everything).
+    virtual std::vector<std::string_view> brief_fields() const { return {}; }
     /// Called after a commit that changed only rows of this collection (when their rendering depends on
     /// nothing but the row and other collections) ...
-    void forget_rendered(Id id) const { rendered_.erase(id); }
+    void forget_rendered(Id id) const {
+        rendered_.erase(id);
+        for (auto& [key, view] : narrow_rendered_) view.erase(id);
+    }
     /// ... and after anything else that changed state or configuration.
-    void forget_all_rendered() const { rendered_.clear(); }
+    void forget_all_rendered() const {
+        rendered_.clear();
+        narrow_rendered_.clear();
+    }
     /// True when an object's REST form depends on its own row and on other collections only, never on
     /// sibling rows (a prefix's depth does, an IP's does not).
     virtual bool renders_from_own_row() const { return false; }
@@ -139,6 +167,7 @@ protected:
 
 private:
     mutable std::unordered_map<Id, std::string> rendered_;
+    mutable std::map<std::string, std::unordered_map<Id, std::string>> narrow_rendered_;  ///< by FieldView::key
 };
 
 /// Every collection the simulator serves, keyed by list path.
@@ -183,6 +212,7 @@ class IpResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeIp; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "family", "address", "description"}; }
     std::string_view path() const override { return "/api/ipam/ip-addresses/"; }
     bool exists(Id id) const override { return state().find_ip(id) != nullptr; }
     bool renders_from_own_row() const override { return true; }
@@ -207,6 +237,7 @@ class PrefixResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypePrefix; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "family", "prefix", "description", "_depth"}; }
     std::string_view path() const override { return "/api/ipam/prefixes/"; }
     bool exists(Id id) const override { return state().prefixes.find(id) != nullptr; }
     json::object serialize(Id id) const override;
@@ -228,6 +259,7 @@ class TagResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeTag; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "name", "slug", "color", "description"}; }
     std::string_view path() const override { return "/api/extras/tags/"; }
     bool exists(Id id) const override { return state().tags.find(id) != nullptr; }
     bool may_view(const User& user) const override { return user.can_view_tags; }
@@ -244,6 +276,7 @@ class VrfResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeVrf; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "name", "rd", "description", "prefix_count"}; }
     std::string_view path() const override { return "/api/ipam/vrfs/"; }
     bool exists(Id id) const override { return state().vrfs.find(id) != nullptr; }
     json::object serialize(Id id) const override;
@@ -256,6 +289,7 @@ class ServerResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeServer; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "name", "hostname"}; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/servers/"; }
     bool exists(Id id) const override { return state().servers.find(id) != nullptr; }
     json::object serialize(Id id) const override;
@@ -268,6 +302,7 @@ class FailoverResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeFailover; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "name", "mode"}; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/failover/"; }
     bool exists(Id id) const override { return state().failovers.find(id) != nullptr; }
     std::optional<std::string> integrity_violation(Id id) const override;
@@ -285,6 +320,7 @@ class OptionCodeResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeOptionCode; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "code", "name", "data_type"}; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/option-codes/"; }
     bool exists(Id id) const override { return state().option_codes.find(id) != nullptr; }
     std::optional<std::string> integrity_violation(Id id) const override;
@@ -301,6 +337,7 @@ class OptionValueResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeOptionValue; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "friendly_name", "value"}; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/option-values/"; }
     bool exists(Id id) const override { return state().option_values.find(id) != nullptr; }
     json::object serialize(Id id) const override;
@@ -315,6 +352,7 @@ class ScopeResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeScope; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "name", "start_ip", "end_ip"}; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/scopes/"; }
     bool exists(Id id) const override { return state().scopes.find(id) != nullptr; }
     json::object serialize(Id id) const override;
@@ -336,6 +374,7 @@ class ExclusionResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeExclusion; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "start_ip", "end_ip"}; }
     std::string_view path() const override { return "/api/plugins/windows-dhcp/exclusion-ranges/"; }
     bool exists(Id id) const override { return state().exclusions.find(id) != nullptr; }
     std::optional<std::string> integrity_violation(Id id) const override;
@@ -360,6 +399,7 @@ class IpRangeResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeIpRange; }
+    std::vector<std::string_view> brief_fields() const override { return {"id", "url", "display", "family", "start_address", "end_address", "description"}; }
     std::string_view path() const override { return "/api/ipam/ip-ranges/"; }
     bool exists(Id id) const override { return state().ip_ranges.find(id) != nullptr; }
     json::object serialize(Id id) const override;
@@ -373,6 +413,7 @@ class JobResource final : public Resource {
 public:
     using Resource::Resource;
     std::string_view object_type() const override { return kTypeJob; }
+    std::vector<std::string_view> brief_fields() const override { return {"url", "created", "completed", "user", "status"}; }
     std::string_view path() const override { return "/api/core/jobs/"; }
     bool exists(Id id) const override { return state().jobs.find(id) != nullptr; }
     bool may_view(const User& user) const override { return user.can_view_jobs; }

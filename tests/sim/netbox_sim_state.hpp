@@ -170,6 +170,7 @@ struct ScopeIndexEntry {
 /// A committed change record, already in its REST form (what /api/core/object-changes/ returns).
 struct Change {
     Id id = 0;
+    std::int64_t time = 0;  ///< microseconds since the epoch (the record's "time")
     json::object record;
 };
 
