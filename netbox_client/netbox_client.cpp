@@ -453,7 +453,8 @@ struct NetBoxClient::Impl {
             for (std::size_t j = i; j < std::min(list.size(), i + query::kNetworksPerRequest); ++j)
                 filters.emplace_back("slug", list[j]);
             auto tags = co_await read_all<codec::TagRef>(
-                query::list_target(core("/api/extras/tags/"), options.page_size, filters), codec::parse_tag_page);
+                query::list_target(core("/api/extras/tags/"), options.page_size, filters, query::fields::kTag),
+                codec::parse_tag_page);
             if (!tags) {
                 problem("cannot look up tags by slug: " + tags.error().message);
                 continue;
@@ -608,7 +609,8 @@ awaitable<Expected<std::vector<engine::NetBoxIpRange>>> NetBoxClient::list_popul
         std::vector<std::pair<std::string, std::string>> filters;
         filters.emplace_back("mark_populated", "true");
         filters.emplace_back("vrf_id", vrf ? std::to_string(*vrf) : std::string("null"));
-        targets.push_back(query::list_target(impl_->core("/api/ipam/ip-ranges/"), impl_->options.page_size, filters));
+        targets.push_back(query::list_target(impl_->core("/api/ipam/ip-ranges/"), impl_->options.page_size, filters,
+                                             query::fields::kIpRange));
     }
     auto ranges = co_await impl_->read_chunks<engine::NetBoxIpRange>(std::move(targets), codec::parse_ip_range_page);
     if (!ranges) co_return ranges.error();
@@ -632,7 +634,7 @@ awaitable<Expected<NetBoxClient::PluginSyncJobs>> NetBoxClient::plugin_sync_jobs
     };
     auto read = [&](std::vector<std::pair<std::string, std::string>> filters) -> awaitable<Expected<std::vector<codec::JobRecord>>> {
         filters.emplace(filters.begin(), "name", "Windows DHCP Sync");  // DHCPSyncJob.Meta.name
-        auto jobs = co_await impl_->read_all<codec::JobRecord>(query::list_target(path, impl_->options.page_size, filters),
+        auto jobs = co_await impl_->read_all<codec::JobRecord>(query::list_target(path, impl_->options.page_size, filters, query::fields::kJob),
                                                                codec::parse_job_page);
         if (!jobs && jobs.error().http_status == 403)
             co_return Error{make_error_code(errc::refused),
@@ -671,17 +673,20 @@ awaitable<Expected<NetBoxClient::PluginSyncJobs>> NetBoxClient::plugin_sync_jobs
 
 awaitable<Expected<std::vector<engine::NetBoxServer>>> NetBoxClient::list_servers() {
     co_return co_await impl_->read_all<engine::NetBoxServer>(
-        query::list_target(impl_->plugin + "servers/", impl_->options.page_size), codec::parse_server_page);
+        query::list_target(impl_->plugin + "servers/", impl_->options.page_size, {}, query::fields::kServer),
+        codec::parse_server_page);
 }
 
 awaitable<Expected<std::vector<engine::NetBoxFailover>>> NetBoxClient::list_failovers() {
     co_return co_await impl_->read_all<engine::NetBoxFailover>(
-        query::list_target(impl_->plugin + "failover/", impl_->options.page_size), codec::parse_failover_page);
+        query::list_target(impl_->plugin + "failover/", impl_->options.page_size, {}, query::fields::kFailover),
+        codec::parse_failover_page);
 }
 
 awaitable<Expected<std::vector<engine::NetBoxScope>>> NetBoxClient::list_scopes() {
     co_return co_await impl_->read_all<engine::NetBoxScope>(
-        query::list_target(impl_->plugin + "scopes/", impl_->options.page_size), codec::parse_scope_page);
+        query::list_target(impl_->plugin + "scopes/", impl_->options.page_size, {}, query::fields::kScope),
+        codec::parse_scope_page);
 }
 
 awaitable<Expected<std::vector<engine::NetBoxPrefix>>> NetBoxClient::list_prefixes_by_id(std::vector<ObjectId> ids) {
@@ -694,7 +699,8 @@ awaitable<Expected<std::vector<engine::NetBoxPrefix>>> NetBoxClient::list_prefix
     // Named locals instead of braced lists inside co_await expressions: GCC 12 miscompiles those.
     std::vector<std::pair<std::string, std::string>> filters;
     filters.emplace_back("tag", slug);
-    std::string target = query::list_target(impl_->core("/api/ipam/prefixes/"), impl_->options.page_size, filters);
+    std::string target =
+        query::list_target(impl_->core("/api/ipam/prefixes/"), impl_->options.page_size, filters, query::fields::kPrefix);
     co_return co_await impl_->read_all<engine::NetBoxPrefix>(std::move(target), codec::parse_prefix_page);
 }
 
@@ -710,15 +716,54 @@ awaitable<Expected<std::vector<engine::NetBoxIpAddress>>> NetBoxClient::list_ip_
         codec::parse_ip_address_page);
 }
 
+awaitable<Expected<std::vector<engine::NetBoxIpAddress>>> NetBoxClient::list_ip_addresses_changed_since(
+    std::vector<engine::PrefixToRead> prefixes, std::chrono::system_clock::time_point watermark) {
+    std::vector<std::pair<std::string, std::string>> since;
+    since.emplace_back("last_updated__gte", codec::iso_utc(watermark));
+    co_return co_await impl_->read_chunks<engine::NetBoxIpAddress>(
+        query::ip_address_targets(impl_->core("/api/ipam/ip-addresses/"), std::move(prefixes), impl_->options.page_size, since),
+        codec::parse_ip_address_page);
+}
+
+awaitable<Expected<NetBoxClient::DeletedObjects>> NetBoxClient::deleted_since(std::string object_type,
+                                                                              std::chrono::system_clock::time_point watermark) {
+    const std::string path = impl_->core("/api/core/object-changes/");
+    std::vector<std::pair<std::string, std::string>> filters;
+    filters.emplace_back("changed_object_type", object_type);
+    filters.emplace_back("action", "delete");
+    filters.emplace_back("time_after", codec::iso_utc(watermark));
+    auto deletes = co_await impl_->read_all<codec::ChangeRecord>(
+        query::list_target(path, impl_->options.page_size, filters, query::fields::kObjectChange),
+        codec::parse_object_change_page);
+    if (!deletes) co_return deletes.error();
+    // The oldest record kept: one row in id order (ids grow with time).
+    std::string oldest_target = query::list_target(path, 1, {}, query::fields::kObjectChange);
+    auto body = co_await impl_->get(oldest_target);
+    if (!body) co_return body.error();
+    auto page = codec::parse_object_change_page(*body);
+    if (!page) co_return Error{make_error_code(errc::malformed), "GET " + impl_->origin + oldest_target + ": " + page.error().message};
+
+    DeletedObjects out;
+    for (const auto& d : *deletes)
+        if (d.action == "delete" && d.changed_object_id > 0) out.ids.push_back(d.changed_object_id);
+    std::sort(out.ids.begin(), out.ids.end());
+    out.ids.erase(std::unique(out.ids.begin(), out.ids.end()), out.ids.end());
+    if (!page->results.empty()) out.oldest_change = codec::parse_iso_datetime(page->results.front().time);
+    out.complete = out.oldest_change && *out.oldest_change <= watermark;
+    co_return out;
+}
+
 awaitable<Expected<std::vector<engine::NetBoxOptionCode>>> NetBoxClient::list_option_codes() {
     co_return co_await impl_->read_all<engine::NetBoxOptionCode>(
-        query::list_target(impl_->plugin + std::string(query::kPluginOptionCodes), impl_->options.page_size),
+        query::list_target(impl_->plugin + std::string(query::kPluginOptionCodes), impl_->options.page_size, {},
+                           query::fields::kOptionCode),
         codec::parse_option_code_page);
 }
 
 awaitable<Expected<std::vector<engine::NetBoxOptionValue>>> NetBoxClient::list_option_values() {
     co_return co_await impl_->read_all<engine::NetBoxOptionValue>(
-        query::list_target(impl_->plugin + std::string(query::kPluginOptionValues), impl_->options.page_size),
+        query::list_target(impl_->plugin + std::string(query::kPluginOptionValues), impl_->options.page_size, {},
+                           query::fields::kOptionValue),
         codec::parse_option_value_page);
 }
 
@@ -726,7 +771,7 @@ awaitable<Expected<bool>> NetBoxClient::ensure_tag(std::string slug, std::string
     std::string path = impl_->core("/api/extras/tags/");
     std::vector<std::pair<std::string, std::string>> filters;
     filters.emplace_back("slug", slug);
-    std::string lookup = query::list_target(path, impl_->options.page_size, filters);
+    std::string lookup = query::list_target(path, impl_->options.page_size, filters, query::fields::kTag);
     auto exists = [&]() -> awaitable<Expected<bool>> {
         auto tags = co_await impl_->read_all<codec::TagRef>(lookup, codec::parse_tag_page);
         if (!tags) co_return tags.error();

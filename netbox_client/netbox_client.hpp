@@ -126,6 +126,28 @@ public:
     boost::asio::awaitable<Expected<PluginSyncJobs>> plugin_sync_jobs(
         std::chrono::minutes recent = std::chrono::minutes(120));
 
+    // ---- incremental reads (the watermark is a time on NetBox's clock, e.g. netbox_date() of an earlier run) ----
+
+    /// The IP addresses of `prefixes` (as list_ip_addresses) whose last_updated is at or after `watermark`
+    /// (last_updated__gte; the watermark is sent in whole seconds, rounded down, so nothing at the boundary is
+    /// missed). Deleted IPs are not among them: see deleted_since.
+    boost::asio::awaitable<Expected<std::vector<engine::NetBoxIpAddress>>> list_ip_addresses_changed_since(
+        std::vector<engine::PrefixToRead> prefixes, std::chrono::system_clock::time_point watermark);
+
+    struct DeletedObjects {
+        std::vector<ObjectId> ids;  ///< changed_object_id of every delete record at or after the watermark
+        /// The time of the oldest change record NetBox still keeps (any type; nullopt: the log is empty).
+        std::optional<std::chrono::system_clock::time_point> oldest_change;
+        /// True when the change log reaches back to the watermark, so `ids` is complete: NetBox prunes records
+        /// by age (CHANGELOG_RETENTION), so a log whose oldest record is newer than the watermark may have lost
+        /// deletes in between. Without it, read everything again.
+        bool complete = false;
+    };
+    /// GET /api/core/object-changes/?changed_object_type=<object_type>&action=delete&time_after=<watermark>, plus
+    /// the oldest record kept. `object_type` is NetBox's "app_label.model", e.g. "ipam.ipaddress".
+    boost::asio::awaitable<Expected<DeletedObjects>> deleted_since(std::string object_type,
+                                                                   std::chrono::system_clock::time_point watermark);
+
     /// NetBox's clock: the Date header of the newest response (nullopt before any response carried one).
     std::optional<std::chrono::system_clock::time_point> netbox_date() const;
 

@@ -561,6 +561,66 @@ std::optional<PluginSyncSettings> parse_sync_start_line(std::string_view message
     return PluginSyncSettings{*lease, *reservation};
 }
 
+Expected<Page<ChangeRecord>> parse_object_change_page(std::string_view body) {
+    return parse_page<ChangeRecord>(body, "object change", [](RecordReader& r) -> std::optional<ChangeRecord> {
+        ChangeRecord c;
+        c.id = r.id();
+        c.time = r.str("time");
+        c.action = r.choice("action");
+        c.changed_object_type = r.str("changed_object_type");
+        c.changed_object_id = r.integer("changed_object_id", 0);
+        return c;
+    });
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_iso_datetime(std::string_view text) {
+    auto number = [&](std::size_t pos, std::size_t count) -> std::optional<int> {
+        if (pos + count > text.size()) return std::nullopt;
+        int v = 0;
+        for (std::size_t i = pos; i < pos + count; ++i) {
+            if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+            v = v * 10 + (text[i] - '0');
+        }
+        return v;
+    };
+    auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+    if (!year || !month || !day || text.size() < 19 || text[4] != '-' || text[7] != '-' ||
+        (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':')
+        return std::nullopt;
+    auto hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+    if (!hour || !minute || !second) return std::nullopt;
+    std::size_t pos = 19;
+    std::chrono::microseconds fraction{0};
+    if (pos < text.size() && text[pos] == '.') {
+        long long scale = 100000, micros = 0;
+        std::size_t digits = 0;
+        for (++pos; pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])); ++pos, ++digits) {
+            micros += (text[pos] - '0') * scale;
+            scale /= 10;
+        }
+        if (digits == 0) return std::nullopt;
+        fraction = std::chrono::microseconds(micros);
+    }
+    std::chrono::seconds offset{0};
+    if (pos < text.size()) {
+        if (text.substr(pos) == "Z") {
+            // UTC
+        } else if ((text[pos] == '+' || text[pos] == '-') && text.size() == pos + 6 && text[pos + 3] == ':') {
+            auto oh = number(pos + 1, 2), om = number(pos + 4, 2);
+            if (!oh || !om) return std::nullopt;
+            offset = std::chrono::seconds((*oh * 3600 + *om * 60) * (text[pos] == '+' ? 1 : -1));
+        } else {
+            return std::nullopt;
+        }
+    }
+    using namespace std::chrono;
+    year_month_day date{std::chrono::year(*year), std::chrono::month(static_cast<unsigned>(*month)),
+                        std::chrono::day(static_cast<unsigned>(*day))};
+    if (!date.ok() || *hour > 23 || *minute > 59 || *second > 59) return std::nullopt;
+    return time_point_cast<system_clock::duration>(sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second) +
+                                                   fraction - offset);
+}
+
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
     // "Sun, 06 Nov 1994 08:49:37 GMT": fixed positions.
     static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};

@@ -87,6 +87,19 @@ Expected<Page<TagRef>> parse_tag_page(std::string_view body);
 /// The "id" of a single created object (a POST of one object answers the object).
 Expected<engine::ObjectId> parse_object_id(std::string_view body);
 
+/// A record of /api/core/object-changes/ (the fields this client reads).
+struct ChangeRecord {
+    engine::ObjectId id = 0;
+    std::string time;                ///< ISO 8601
+    std::string action;              ///< create | update | delete
+    std::string changed_object_type; ///< "ipam.ipaddress"
+    engine::ObjectId changed_object_id = 0;
+};
+Expected<Page<ChangeRecord>> parse_object_change_page(std::string_view body);
+
+/// A NetBox date/time ("2026-09-01T10:00:00.123456Z", "+02:00" offsets, or none = UTC); nullopt otherwise.
+std::optional<std::chrono::system_clock::time_point> parse_iso_datetime(std::string_view text);
+
 /// An HTTP Date header (RFC 9110 IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT"); nullopt for other forms.
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
 /// "2026-09-01T10:00:00Z": a time for NetBox's date/time filters (whole seconds, UTC).

@@ -377,3 +377,17 @@ TEST_CASE("tag ids nested in a page are collected for writes by id") {
     CHECK(page->tag_ids == std::map<std::string, nds::engine::ObjectId>{{"dhcp-sync", 9}});
     CHECK(page->results.at(0).tags == std::vector<std::string>{"dhcp-sync", "no-id"});
 }
+
+TEST_CASE("NetBox date/times: Z, offsets, microseconds, and bad input") {
+    auto z = codec::parse_iso_datetime("2026-09-01T10:00:00.250000Z");
+    REQUIRE(z);
+    CHECK(codec::iso_utc(*z) == "2026-09-01T10:00:00Z");
+    auto offset = codec::parse_iso_datetime("2026-09-01T12:00:00+02:00");
+    REQUIRE(offset);
+    CHECK(codec::iso_utc(*offset) == "2026-09-01T10:00:00Z");
+    CHECK(*z - *offset == std::chrono::milliseconds(250));
+    CHECK(codec::parse_iso_datetime("2026-09-01 10:00:00"));
+    CHECK_FALSE(codec::parse_iso_datetime("2026-13-01T10:00:00Z"));
+    CHECK_FALSE(codec::parse_iso_datetime("yesterday"));
+    CHECK_FALSE(codec::parse_iso_datetime("2026-09-01T10:00:00+0200"));
+}
