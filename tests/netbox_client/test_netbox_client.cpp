@@ -345,7 +345,7 @@ TEST_CASE("bulk PATCH: unattributed 400 is bisected, ip_write_batch_size and con
     }
 }
 
-TEST_CASE("bulk delete: a 409 (a protected object; nothing deleted) is split until the protected object is alone") {
+TEST_CASE("bulk delete: a 409 (a protected object, nothing deleted) is split until the protected object is alone") {
     Fixture f;
     f.reply = [](const Request& r) {
         if (r.body.find(R"("id":2)") != std::string::npos)
