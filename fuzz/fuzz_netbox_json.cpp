@@ -15,6 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)json_codec::parse_prefix_page(body);
     (void)json_codec::parse_ip_address_page(body);
     (void)json_codec::parse_tag_page(body);
+    (void)json_codec::parse_ip_range_page(body);
+    (void)json_codec::parse_job_page(body);
+    (void)json_codec::parse_object_id(body);
+    (void)json_codec::parse_sync_start_line(body);
+    (void)json_codec::parse_http_date(body);
     (void)json_codec::parse_status(body);
     (void)json_codec::parse_username(body);
     (void)json_codec::parse_ids(body);

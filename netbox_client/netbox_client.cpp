@@ -19,8 +19,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <deque>
 #include <exception>
+#include <map>
 #include <set>
 #include <system_error>
 #include <unordered_set>
@@ -87,10 +89,16 @@ struct NetBoxClient::Impl {
     /// list read (clients that only check a token or the status need no thread).
     std::unique_ptr<asio::thread_pool> parser;
     bool parser_failed = false;  ///< no thread could be started: pages are parsed on the I/O thread
+    /// slug -> NetBox id of every tag seen (nested in read pages, or by ensure_tag / a tag lookup): writes
+    /// refer to tags by id, never by slug.
+    std::map<std::string, ObjectId> tag_ids;
+    /// NetBox's clock: the Date header of the newest response.
+    std::optional<std::chrono::system_clock::time_point> last_date;
 
     Impl(asio::any_io_executor ex, NetBoxOptions opts) : executor(std::move(ex)), options(std::move(opts)) {
         options.changelog_message = cut_changelog_message(options.changelog_message);
         if (options.page_size <= 0) options.page_size = 1000;
+        if (options.ip_write_batch_size <= 0) options.ip_write_batch_size = options.page_size;
         if (options.max_concurrent_writes <= 0) options.max_concurrent_writes = 1;
         auth = authorization_header(options.token);
         auto url = http::Url::parse(options.url);
@@ -125,7 +133,23 @@ struct NetBoxClient::Impl {
         if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
         request.body = std::move(body);
         // An Error from the transport already names the method and URL.
-        co_return co_await http->send(std::move(request));
+        auto response = co_await http->send(std::move(request));
+        if (response) {
+            if (auto date = codec::parse_http_date(response->header("Date"))) last_date = *date;
+        }
+        co_return response;
+    }
+
+    bool is_plugin_target(std::string_view target) const { return target.substr(0, plugin.size()) == plugin; }
+
+    /// NetBox 4.7 answers 404 on every plugin path when it did not load the plugin (v1.3.5 stops at 4.6.99).
+    Error plugin_not_loaded(const std::string& method, const std::string& target, const http::Response& response) const {
+        std::string version(response.header("API-Version"));
+        return Error{make_error_code(errc::unsupported),
+                     method + " " + origin + target + " returned HTTP 404: the netbox-windows-dhcp plugin is not loaded by " +
+                         (version.empty() ? std::string("this NetBox") : "NetBox " + version) +
+                         " (plugin v1.3.5 supports NetBox up to 4.6; NetBox skips a plugin whose max_version it exceeds)",
+                     404};
     }
 
     /// "GET https://netbox/api/...: HTTP 403: Invalid v2 token" from a non-2xx response.
@@ -139,6 +163,7 @@ struct NetBoxClient::Impl {
     awaitable<Expected<std::string>> get(std::string target) {
         auto response = co_await send("GET", target);
         if (!response) co_return response.error();
+        if (response->status == 404 && is_plugin_target(target)) co_return plugin_not_loaded("GET", target, *response);
         if (!response->ok()) co_return status_error("GET", target, *response);
         co_return std::move(response->body);
     }
@@ -186,6 +211,7 @@ struct NetBoxClient::Impl {
             }
             if (!*page) co_return Error{0, "GET " + origin + target + ": " + (*page).error().message};
             for (const auto& p : (*page)->problems) problem("GET " + origin + target + ": " + p);
+            for (const auto& [slug, id] : (*page)->tag_ids) tag_ids.emplace(slug, id);
             for (auto& item : (*page)->results) all.push_back(std::move(item));
             std::string next = std::move((*page)->next);
             if (next.empty()) co_return all;
@@ -236,7 +262,8 @@ struct NetBoxClient::Impl {
     /// Bulk write of `objects` to the list endpoint `path`: page_size objects per request, at most
     /// max_concurrent_writes requests in flight; a 400 is split (BulkSplitter) until the bad objects are
     /// isolated and the others applied.
-    awaitable<BulkResult> bulk(std::string method, std::string path, const std::vector<BulkObject>& objects) {
+    awaitable<BulkResult> bulk(std::string method, std::string path, const std::vector<BulkObject>& objects,
+                               std::size_t batch_size = 0) {
         BulkResult result;
         result.created_ids.assign(objects.size(), 0);
         result.applied_flags.assign(objects.size(), false);
@@ -264,7 +291,7 @@ struct NetBoxClient::Impl {
             return out;
         };
         std::vector<std::vector<std::size_t>> batches;
-        std::size_t page = static_cast<std::size_t>(options.page_size);
+        std::size_t page = batch_size > 0 ? batch_size : static_cast<std::size_t>(options.page_size);
         for (std::size_t i = 0; i < objects.size(); i += page) {
             std::vector<std::size_t> batch;
             for (std::size_t j = i; j < std::min(objects.size(), i + page); ++j) batch.push_back(j);
@@ -288,14 +315,21 @@ struct NetBoxClient::Impl {
                         on_success(method, path, objects, batch, *response, result);
                         continue;
                     }
-                    if (response->status == 400) {
-                        auto decision = BulkSplitter::split(batch, ids, NetBoxError::parse(response->body));
+                    auto parsed = NetBoxError::parse(response->body);
+                    // Rejections that commit nothing, so the objects may be resent in smaller batches: 400
+                    // (validation), 500 IntegrityError (a unique constraint; NetBox rolls the request back) and
+                    // 409 on a delete (a protected object blocks the whole batch).
+                    bool splittable = response->status == 400 ||
+                                      (response->status == 500 && parsed.is_integrity_error()) ||
+                                      (response->status == 409 && method == "DELETE");
+                    if (splittable) {
+                        auto decision = BulkSplitter::split(batch, ids, parsed);
                         for (const auto& f : decision.failed) result.failures.push_back(failure(objects[f.object], f.message));
                         for (auto it = decision.resend.rbegin(); it != decision.resend.rend(); ++it)
                             queue.push_front(std::move(*it));
                         continue;
                     }
-                    // 403/409/5xx (after the transport's retries): the whole request failed as one.
+                    // 403, 5xx (after the transport's retries): the whole request failed as one.
                     auto error = status_error(method, path, *response);
                     for (auto i : batch) result.failures.push_back(failure(objects[i], error.message));
                 }
@@ -387,9 +421,10 @@ struct NetBoxClient::Impl {
         return batch;
     }
 
-    awaitable<WriteReport> write(std::string method, std::string path, std::vector<BulkObject> objects) {
+    awaitable<WriteReport> write(std::string method, std::string path, std::vector<BulkObject> objects,
+                                 std::size_t batch_size = 0) {
         for (std::size_t i = 0; i < objects.size(); ++i) objects[i].action = i;  // one object per action, in order
-        auto result = co_await bulk(method, std::move(path), objects);
+        auto result = co_await bulk(method, std::move(path), objects, batch_size);
         WriteReport report;
         report.applied = result.applied;
         report.failures = std::move(result.failures);
@@ -398,6 +433,120 @@ struct NetBoxClient::Impl {
     }
 
     awaitable<WriteReport> create_scopes(std::vector<engine::ScopeCreate> creates, std::vector<ObjectId> prefix_ids);
+
+    // ---- tags by id ----
+
+    /// The ids of `slugs` from the cache; nullopt when one is unknown.
+    std::optional<std::vector<ObjectId>> known_tag_ids(const std::vector<std::string>& slugs) const {
+        std::vector<ObjectId> ids;
+        ids.reserve(slugs.size());
+        for (const auto& slug : slugs) {
+            auto it = tag_ids.find(slug);
+            if (it == tag_ids.end()) return std::nullopt;
+            ids.push_back(it->second);
+        }
+        return ids;
+    }
+
+    /// Looks the slugs up (GET /api/extras/tags/?slug=..) and caches what NetBox shows. A failed lookup (a
+    /// token that may not view tags gets 403) leaves them unknown: their objects then fail without a request.
+    awaitable<void> look_up_tags(std::set<std::string> slugs) {
+        std::vector<std::string> list(slugs.begin(), slugs.end());
+        for (std::size_t i = 0; i < list.size(); i += query::kNetworksPerRequest) {
+            std::vector<std::pair<std::string, std::string>> filters;
+            for (std::size_t j = i; j < std::min(list.size(), i + query::kNetworksPerRequest); ++j)
+                filters.emplace_back("slug", list[j]);
+            auto tags = co_await read_all<codec::TagRef>(
+                query::list_target(core("/api/extras/tags/"), options.page_size, filters, query::fields::kTag),
+                codec::parse_tag_page);
+            if (!tags) {
+                problem("cannot look up tags by slug: " + tags.error().message);
+                continue;
+            }
+            for (const auto& t : *tags) tag_ids[t.slug] = t.id;
+        }
+    }
+
+    static std::string unknown_tags_message(const std::vector<std::string>& slugs) {
+        std::string names;
+        for (const auto& slug : slugs) names += (names.empty() ? "'" : ", '") + slug + "'";
+        return "tag " + names + " has no known NetBox id (not found, or this token may not view tags): tags are written by id";
+    }
+
+    /// IP creates/updates with their tags as ids: those whose tags are all known become objects; the others
+    /// fail. `index[k]` is the position in `actions` of objects[k].
+    template <class Action, class Tags, class Element>
+    ReferencedBatch ip_batch(const std::vector<Action>& actions, Tags tags_of, Element element, bool creates) const {
+        ReferencedBatch batch;
+        if (creates) batch.report.created_ids.assign(actions.size(), 0);
+        for (std::size_t i = 0; i < actions.size(); ++i) {
+            const auto& a = actions[i];
+            const std::vector<std::string>* slugs = tags_of(a);
+            std::vector<ObjectId> ids;
+            if (slugs) {
+                auto known = known_tag_ids(*slugs);
+                if (!known) {
+                    batch.report.failures.push_back({engine::ObjectKind::ip_address, i, a.note.object, a.note.server,
+                                                     a.note.scope, unknown_tags_message(*slugs)});
+                    continue;
+                }
+                ids = std::move(*known);
+            }
+            batch.objects.push_back(element(a, ids));
+            batch.objects.back().action = i;
+            batch.sent.push_back(i);
+        }
+        return batch;
+    }
+
+    template <class Action, class Tags>
+    std::set<std::string> missing_tags(const std::vector<Action>& actions, Tags tags_of) const {
+        std::set<std::string> missing;
+        for (const auto& a : actions)
+            if (const std::vector<std::string>* slugs = tags_of(a))
+                for (const auto& slug : *slugs)
+                    if (!tag_ids.count(slug)) missing.insert(slug);
+        return missing;
+    }
+
+    awaitable<WriteReport> send_ip_batch(std::string method, ReferencedBatch batch) {
+        auto result = co_await bulk(method, core("/api/ipam/ip-addresses/"), batch.objects,
+                                    static_cast<std::size_t>(options.ip_write_batch_size));
+        if (method == "POST") {
+            batch.merge(result);
+        } else {
+            batch.report.applied = result.applied;
+            for (auto& f : result.failures) batch.report.failures.push_back(std::move(f));
+        }
+        co_return std::move(batch.report);
+    }
+
+    awaitable<WriteReport> create_ips(std::vector<engine::IpAddressCreate> creates, std::set<std::string> missing) {
+        co_await look_up_tags(std::move(missing));
+        co_return co_await send_ip_batch("POST", ip_create_batch(creates));
+    }
+
+    awaitable<WriteReport> update_ips(std::vector<engine::IpAddressUpdate> updates, std::set<std::string> missing) {
+        co_await look_up_tags(std::move(missing));
+        co_return co_await send_ip_batch("PATCH", ip_update_batch(updates));
+    }
+
+    static const std::vector<std::string>* create_tags(const engine::IpAddressCreate& c) { return &c.tags; }
+    static const std::vector<std::string>* update_tags(const engine::IpAddressUpdate& u) {
+        return u.tags ? &*u.tags : nullptr;
+    }
+
+    ReferencedBatch ip_create_batch(const std::vector<engine::IpAddressCreate>& creates) const {
+        return ip_batch(creates, create_tags, [this](const engine::IpAddressCreate& c, const std::vector<ObjectId>& ids) {
+            return object_of(c, engine::ObjectKind::ip_address, codec::ip_create_element(c, ids, options.changelog_message));
+        }, true);
+    }
+
+    ReferencedBatch ip_update_batch(const std::vector<engine::IpAddressUpdate>& updates) const {
+        return ip_batch(updates, update_tags, [this](const engine::IpAddressUpdate& u, const std::vector<ObjectId>& ids) {
+            return object_of(u, engine::ObjectKind::ip_address, codec::ip_update_element(u, ids, options.changelog_message), u.id);
+        }, false);
+    }
     awaitable<WriteReport> create_option_values(std::vector<engine::OptionValueCreate> creates,
                                                 std::vector<ObjectId> definition_ids);
 };
@@ -431,22 +580,118 @@ awaitable<Expected<NetBoxClient::Status>> NetBoxClient::status() {
     if (!body) co_return body.error();
     auto info = codec::parse_status(*body);
     if (!info) co_return Error{0, "GET " + impl_->origin + target + ": " + info.error().message};
-    co_return Status{info->netbox_version, info->plugin_installed, info->plugin_version};
+    Status status{info->netbox_version, info->plugin_installed, info->plugin_version, {}};
+    if (!status.plugin_installed) {
+        bool v47_or_later = false;
+        int major = 0, minor = 0;
+        if (std::sscanf(status.netbox_version.c_str(), "%d.%d", &major, &minor) == 2)
+            v47_or_later = major > 4 || (major == 4 && minor >= 7);
+        status.plugin_problem =
+            v47_or_later ? "NetBox " + status.netbox_version + " does not load the netbox-windows-dhcp plugin: plugin "
+                               "v1.3.5 supports NetBox up to 4.6 (max_version 4.6.99) and NetBox skips a plugin whose "
+                               "max_version it exceeds; install a plugin release that supports this NetBox version"
+                         : "the netbox-windows-dhcp plugin is not installed in NetBox " + status.netbox_version +
+                               " (GET /api/status/ lists no such plugin)";
+    }
+    co_return status;
+}
+
+awaitable<Expected<NetBoxClient::Status>> NetBoxClient::plugin_status() {
+    auto status = co_await this->status();
+    if (!status) co_return status.error();
+    if (!status->plugin_installed) co_return Error{make_error_code(errc::unsupported), status->plugin_problem};
+    co_return status;
+}
+
+std::optional<std::chrono::system_clock::time_point> NetBoxClient::netbox_date() const { return impl_->last_date; }
+
+awaitable<Expected<std::vector<engine::NetBoxIpRange>>> NetBoxClient::list_populated_ranges(
+    std::vector<engine::PrefixToRead> prefixes) {
+    std::map<std::optional<ObjectId>, std::vector<engine::Ipv4Network>> by_vrf;
+    for (const auto& p : prefixes) by_vrf[p.vrf_id].push_back(p.prefix);
+    std::vector<std::string> targets;
+    for (const auto& [vrf, networks] : by_vrf) {
+        std::vector<std::pair<std::string, std::string>> filters;
+        filters.emplace_back("mark_populated", "true");
+        filters.emplace_back("vrf_id", vrf ? std::to_string(*vrf) : std::string("null"));
+        targets.push_back(query::list_target(impl_->core("/api/ipam/ip-ranges/"), impl_->options.page_size, filters,
+                                             query::fields::kIpRange));
+    }
+    auto ranges = co_await impl_->read_chunks<engine::NetBoxIpRange>(std::move(targets), codec::parse_ip_range_page);
+    if (!ranges) co_return ranges.error();
+    std::vector<engine::NetBoxIpRange> overlapping;
+    for (auto& range : *ranges) {
+        if (!range.mark_populated) continue;  // the filter said so; a proxy or another version might not
+        auto it = by_vrf.find(range.vrf_id);
+        if (it == by_vrf.end()) continue;
+        bool overlaps = std::any_of(it->second.begin(), it->second.end(), [&](const engine::Ipv4Network& n) {
+            return range.start <= n.broadcast() && n.network <= range.end;
+        });
+        if (overlaps) overlapping.push_back(std::move(range));
+    }
+    co_return overlapping;
+}
+
+awaitable<Expected<NetBoxClient::PluginSyncJobs>> NetBoxClient::plugin_sync_jobs(std::chrono::minutes recent) {
+    const std::string path = impl_->core("/api/core/jobs/");
+    auto to_job = [](const codec::JobRecord& r) {
+        return PluginSyncJob{r.id, r.status, r.scheduled, r.started, r.completed, r.interval};
+    };
+    auto read = [&](std::vector<std::pair<std::string, std::string>> filters) -> awaitable<Expected<std::vector<codec::JobRecord>>> {
+        filters.emplace(filters.begin(), "name", "Windows DHCP Sync");  // DHCPSyncJob.Meta.name
+        auto jobs = co_await impl_->read_all<codec::JobRecord>(query::list_target(path, impl_->options.page_size, filters, query::fields::kJob),
+                                                               codec::parse_job_page);
+        if (!jobs && jobs.error().http_status == 403)
+            co_return Error{make_error_code(errc::refused),
+                            jobs.error().message + " (the token's user needs the core.view_job permission to see the "
+                                                   "plugin's sync job)",
+                            403};
+        co_return jobs;
+    };
+    std::vector<std::pair<std::string, std::string>> queued_filters;
+    for (const char* status : {"pending", "scheduled", "running"}) queued_filters.emplace_back("status", status);
+    auto queued = co_await read(std::move(queued_filters));
+    if (!queued) co_return queued.error();
+    // "Recently" is measured on NetBox's clock (the Date of the answer just read), not on ours.
+    auto now = impl_->last_date.value_or(std::chrono::system_clock::now());
+    std::vector<std::pair<std::string, std::string>> recent_filters;
+    recent_filters.emplace_back("completed__after", codec::iso_utc(now - recent));
+    auto finished = co_await read(std::move(recent_filters));
+    if (!finished) co_return finished.error();
+
+    PluginSyncJobs out;
+    for (const auto& j : *queued) out.queued.push_back(to_job(j));
+    std::sort(finished->begin(), finished->end(),
+              [](const codec::JobRecord& a, const codec::JobRecord& b) { return a.completed > b.completed; });
+    for (const auto& j : *finished) {
+        out.recent.push_back(to_job(j));
+        if (!out.lease_status.empty()) continue;
+        for (const auto& message : j.log_messages)
+            if (auto settings = codec::parse_sync_start_line(message)) {
+                out.lease_status = settings->lease_status;
+                out.reservation_status = settings->reservation_status;
+                break;
+            }
+    }
+    co_return out;
 }
 
 awaitable<Expected<std::vector<engine::NetBoxServer>>> NetBoxClient::list_servers() {
     co_return co_await impl_->read_all<engine::NetBoxServer>(
-        query::list_target(impl_->plugin + "servers/", impl_->options.page_size), codec::parse_server_page);
+        query::list_target(impl_->plugin + "servers/", impl_->options.page_size, {}, query::fields::kServer),
+        codec::parse_server_page);
 }
 
 awaitable<Expected<std::vector<engine::NetBoxFailover>>> NetBoxClient::list_failovers() {
     co_return co_await impl_->read_all<engine::NetBoxFailover>(
-        query::list_target(impl_->plugin + "failover/", impl_->options.page_size), codec::parse_failover_page);
+        query::list_target(impl_->plugin + "failover/", impl_->options.page_size, {}, query::fields::kFailover),
+        codec::parse_failover_page);
 }
 
 awaitable<Expected<std::vector<engine::NetBoxScope>>> NetBoxClient::list_scopes() {
     co_return co_await impl_->read_all<engine::NetBoxScope>(
-        query::list_target(impl_->plugin + "scopes/", impl_->options.page_size), codec::parse_scope_page);
+        query::list_target(impl_->plugin + "scopes/", impl_->options.page_size, {}, query::fields::kScope),
+        codec::parse_scope_page);
 }
 
 awaitable<Expected<std::vector<engine::NetBoxPrefix>>> NetBoxClient::list_prefixes_by_id(std::vector<ObjectId> ids) {
@@ -459,7 +704,8 @@ awaitable<Expected<std::vector<engine::NetBoxPrefix>>> NetBoxClient::list_prefix
     // Named locals instead of braced lists inside co_await expressions: GCC 12 miscompiles those.
     std::vector<std::pair<std::string, std::string>> filters;
     filters.emplace_back("tag", slug);
-    std::string target = query::list_target(impl_->core("/api/ipam/prefixes/"), impl_->options.page_size, filters);
+    std::string target =
+        query::list_target(impl_->core("/api/ipam/prefixes/"), impl_->options.page_size, filters, query::fields::kPrefix);
     co_return co_await impl_->read_all<engine::NetBoxPrefix>(std::move(target), codec::parse_prefix_page);
 }
 
@@ -475,15 +721,54 @@ awaitable<Expected<std::vector<engine::NetBoxIpAddress>>> NetBoxClient::list_ip_
         codec::parse_ip_address_page);
 }
 
+awaitable<Expected<std::vector<engine::NetBoxIpAddress>>> NetBoxClient::list_ip_addresses_changed_since(
+    std::vector<engine::PrefixToRead> prefixes, std::chrono::system_clock::time_point watermark) {
+    std::vector<std::pair<std::string, std::string>> since;
+    since.emplace_back("last_updated__gte", codec::iso_utc(watermark));
+    co_return co_await impl_->read_chunks<engine::NetBoxIpAddress>(
+        query::ip_address_targets(impl_->core("/api/ipam/ip-addresses/"), std::move(prefixes), impl_->options.page_size, since),
+        codec::parse_ip_address_page);
+}
+
+awaitable<Expected<NetBoxClient::DeletedObjects>> NetBoxClient::deleted_since(std::string object_type,
+                                                                              std::chrono::system_clock::time_point watermark) {
+    const std::string path = impl_->core("/api/core/object-changes/");
+    std::vector<std::pair<std::string, std::string>> filters;
+    filters.emplace_back("changed_object_type", object_type);
+    filters.emplace_back("action", "delete");
+    filters.emplace_back("time_after", codec::iso_utc(watermark));
+    auto deletes = co_await impl_->read_all<codec::ChangeRecord>(
+        query::list_target(path, impl_->options.page_size, filters, query::fields::kObjectChange),
+        codec::parse_object_change_page);
+    if (!deletes) co_return deletes.error();
+    // The oldest record kept: one row in id order (ids grow with time).
+    std::string oldest_target = query::list_target(path, 1, {}, query::fields::kObjectChange);
+    auto body = co_await impl_->get(oldest_target);
+    if (!body) co_return body.error();
+    auto page = codec::parse_object_change_page(*body);
+    if (!page) co_return Error{make_error_code(errc::malformed), "GET " + impl_->origin + oldest_target + ": " + page.error().message};
+
+    DeletedObjects out;
+    for (const auto& d : *deletes)
+        if (d.action == "delete" && d.changed_object_id > 0) out.ids.push_back(d.changed_object_id);
+    std::sort(out.ids.begin(), out.ids.end());
+    out.ids.erase(std::unique(out.ids.begin(), out.ids.end()), out.ids.end());
+    if (!page->results.empty()) out.oldest_change = codec::parse_iso_datetime(page->results.front().time);
+    out.complete = out.oldest_change && *out.oldest_change <= watermark;
+    co_return out;
+}
+
 awaitable<Expected<std::vector<engine::NetBoxOptionCode>>> NetBoxClient::list_option_codes() {
     co_return co_await impl_->read_all<engine::NetBoxOptionCode>(
-        query::list_target(impl_->plugin + std::string(query::kPluginOptionCodes), impl_->options.page_size),
+        query::list_target(impl_->plugin + std::string(query::kPluginOptionCodes), impl_->options.page_size, {},
+                           query::fields::kOptionCode),
         codec::parse_option_code_page);
 }
 
 awaitable<Expected<std::vector<engine::NetBoxOptionValue>>> NetBoxClient::list_option_values() {
     co_return co_await impl_->read_all<engine::NetBoxOptionValue>(
-        query::list_target(impl_->plugin + std::string(query::kPluginOptionValues), impl_->options.page_size),
+        query::list_target(impl_->plugin + std::string(query::kPluginOptionValues), impl_->options.page_size, {},
+                           query::fields::kOptionValue),
         codec::parse_option_value_page);
 }
 
@@ -491,11 +776,16 @@ awaitable<Expected<bool>> NetBoxClient::ensure_tag(std::string slug, std::string
     std::string path = impl_->core("/api/extras/tags/");
     std::vector<std::pair<std::string, std::string>> filters;
     filters.emplace_back("slug", slug);
-    std::string lookup = query::list_target(path, impl_->options.page_size, filters);
+    std::string lookup = query::list_target(path, impl_->options.page_size, filters, query::fields::kTag);
     auto exists = [&]() -> awaitable<Expected<bool>> {
-        auto tags = co_await impl_->read_all<std::string>(lookup, codec::parse_tag_page);
+        auto tags = co_await impl_->read_all<codec::TagRef>(lookup, codec::parse_tag_page);
         if (!tags) co_return tags.error();
-        co_return std::find(tags->begin(), tags->end(), slug) != tags->end();
+        for (const auto& t : *tags)
+            if (t.slug == slug) {
+                impl_->tag_ids[slug] = t.id;  // later writes refer to it by id
+                co_return true;
+            }
+        co_return false;
     };
     auto found = co_await exists();
     if (!found) co_return found.error();
@@ -503,7 +793,11 @@ awaitable<Expected<bool>> NetBoxClient::ensure_tag(std::string slug, std::string
 
     auto response = co_await impl_->send("POST", path, json::serialize(codec::tag_create_element(slug, name, description)));
     if (!response) co_return response.error();
-    if (response->ok()) co_return true;
+    if (response->ok()) {
+        if (auto id = codec::parse_object_id(response->body)) impl_->tag_ids[slug] = *id;
+        else impl_->problem("POST " + impl_->origin + path + ": the created tag's id is unknown: " + id.error().message);
+        co_return true;
+    }
     if (response->status == 400) {
         // Another run may have created it in the meantime (slug and name are unique).
         auto again = co_await exists();
@@ -644,17 +938,17 @@ awaitable<WriteReport> NetBoxClient::delete_exclusion_ranges(const std::vector<e
 }
 
 awaitable<WriteReport> NetBoxClient::create_ip_addresses(const std::vector<engine::IpAddressCreate>& creates) {
-    std::vector<BulkObject> objects;
-    for (const auto& c : creates)
-        objects.push_back(Impl::object_of(c, engine::ObjectKind::ip_address, codec::ip_create_element(c, impl_->options.changelog_message)));
-    return impl_->write("POST", impl_->core("/api/ipam/ip-addresses/"), std::move(objects));
+    // Usually every tag is known (the managed tag from ensure_tag, others from the IP reads): the elements are
+    // built now. Otherwise the coroutine takes a copy, looks the tags up, then builds them.
+    auto missing = impl_->missing_tags(creates, Impl::create_tags);
+    if (!missing.empty()) return impl_->create_ips(creates, std::move(missing));
+    return impl_->send_ip_batch("POST", impl_->ip_create_batch(creates));
 }
 
 awaitable<WriteReport> NetBoxClient::update_ip_addresses(const std::vector<engine::IpAddressUpdate>& updates) {
-    std::vector<BulkObject> objects;
-    for (const auto& u : updates)
-        objects.push_back(Impl::object_of(u, engine::ObjectKind::ip_address, codec::ip_update_element(u, impl_->options.changelog_message), u.id));
-    return impl_->write("PATCH", impl_->core("/api/ipam/ip-addresses/"), std::move(objects));
+    auto missing = impl_->missing_tags(updates, Impl::update_tags);
+    if (!missing.empty()) return impl_->update_ips(updates, std::move(missing));
+    return impl_->send_ip_batch("PATCH", impl_->ip_update_batch(updates));
 }
 
 awaitable<WriteReport> NetBoxClient::delete_ip_addresses(const std::vector<engine::IpAddressDelete>& deletes) {

@@ -124,7 +124,19 @@ NetBoxError NetBoxError::parse(std::string_view body) {
     } else if (doc.is_object()) {
         const auto& obj = doc.get_object();
         const json::value* errors = obj.if_contains("errors");
-        if (errors && errors->is_array()) {
+        const json::value* exception = obj.if_contains("exception");
+        const json::value* error = obj.if_contains("error");
+        if (exception && exception->is_string() && error && error->is_string()) {
+            // 500 from NetBox's exception handler: "IntegrityError: duplicate key value ... DETAIL: Key ...".
+            out.exception_ = std::string(exception->get_string());
+            std::string text;
+            for (char c : std::string_view(error->get_string())) {
+                if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+                if (c == ' ' && !text.empty() && text.back() == ' ') continue;
+                text += c;
+            }
+            out.summary_ = out.exception_ + ": " + shorten(text, 500);
+        } else if (errors && errors->is_array()) {
             // 4.7: {"detail": "...", "errors": [{"index"|"id", "errors": {...}}]}
             std::vector<std::string> parts;
             if (const auto* detail = obj.if_contains("detail"); detail && detail->is_string())

@@ -6,6 +6,8 @@
 //   any bulk write, 4.7           {"detail": "k of n ...", "errors": [{"index": 1, "errors": {...}},
 //                                                                      {"id": 42, "errors": {...}}]}
 //   request-level                 {"detail": "..."}
+//   unhandled exception (500)     {"error": "...", "exception": "IntegrityError", "netbox_version", ...}
+//                                 (utilities/error_handlers.py handle_rest_api_exception)
 // Everything is kept as text in the "field: message; field2: message" form that ends up in reports, so the
 // operator sees NetBox's own words.
 #pragma once
@@ -40,10 +42,16 @@ public:
     const std::string& summary() const { return summary_; }
     /// True when at least one error names its object, so a splitter need not bisect.
     bool names_objects() const { return !objects_.empty(); }
+    /// The Python exception class of a 500 answer ("IntegrityError", "DataError"), "" for other bodies.
+    const std::string& exception() const { return exception_; }
+    /// A database unique constraint refused the request: NetBox rolled the whole request back, so it is safe
+    /// to resend its objects in smaller batches to find the one that clashes.
+    bool is_integrity_error() const { return exception_ == "IntegrityError"; }
 
 private:
     std::vector<ObjectError> objects_;
     std::string summary_;
+    std::string exception_;
 };
 
 /// "field: message; field2: message" for a DRF error value: a dict of fields (nested dicts become

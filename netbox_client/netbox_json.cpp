@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace nds::netbox::json_codec {
 namespace json = boost::json;
@@ -36,7 +37,8 @@ std::optional<std::int64_t> as_integer(const json::value& v) {
 /// `notes` are problems with a part of the record that was dropped while the record itself is kept.
 class RecordReader {
 public:
-    explicit RecordReader(const json::object& object) : o_(object) {}
+    explicit RecordReader(const json::object& object, std::map<std::string, ObjectId>* tag_ids = nullptr)
+        : o_(object), tag_ids_(tag_ids) {}
 
     bool ok() const { return problem_.empty(); }
     const std::string& problem() const { return problem_; }
@@ -142,8 +144,15 @@ public:
                 out.emplace_back(t.get_string());
             } else if (t.is_object()) {
                 const auto* slug = t.get_object().if_contains("slug");
-                if (slug && slug->is_string()) out.emplace_back(slug->get_string());
-                else notes_.push_back("a tag without slug was ignored: " + json::serialize(t));
+                if (slug && slug->is_string()) {
+                    out.emplace_back(slug->get_string());
+                    if (tag_ids_) {
+                        const auto* id = t.get_object().if_contains("id");
+                        if (auto n = id ? as_integer(*id) : std::nullopt; n && *n > 0) tag_ids_->emplace(out.back(), *n);
+                    }
+                } else {
+                    notes_.push_back("a tag without slug was ignored: " + json::serialize(t));
+                }
             } else {
                 notes_.push_back("a tag that is not an object was ignored: " + json::serialize(t));
             }
@@ -166,6 +175,7 @@ public:
 
 private:
     const json::object& o_;
+    std::map<std::string, ObjectId>* tag_ids_ = nullptr;
     std::string problem_;
     std::vector<std::string> notes_;
 };
@@ -228,7 +238,7 @@ Expected<Page<T>> parse_page(std::string_view body, const char* kind, F parse_re
             continue;
         }
         const auto& o = arr[i].get_object();
-        RecordReader reader(o);
+        RecordReader reader(o, &page.tag_ids);
         std::string label = record_label(kind, o, i);
         std::optional<T> record = parse_record(reader);
         for (const auto& note : reader.notes()) page.problems.push_back(label + ": " + note);
@@ -246,9 +256,9 @@ json::value ref_or_null(const std::optional<ObjectId>& id) {
     return nullptr;
 }
 
-json::array tag_list(const std::vector<std::string>& slugs) {
+json::array tag_list(const std::vector<ObjectId>& ids) {
     json::array tags;
-    for (const auto& slug : slugs) tags.push_back(json::object{{"slug", slug}});
+    for (ObjectId id : ids) tags.push_back(id);
     return tags;
 }
 
@@ -466,11 +476,204 @@ Expected<Page<engine::NetBoxOptionValue>> parse_option_value_page(std::string_vi
     });
 }
 
-Expected<Page<std::string>> parse_tag_page(std::string_view body) {
-    return parse_page<std::string>(body, "tag", [](RecordReader& r) -> std::optional<std::string> {
-        r.id();
-        return r.str("slug");
+Expected<Page<TagRef>> parse_tag_page(std::string_view body) {
+    return parse_page<TagRef>(body, "tag", [](RecordReader& r) -> std::optional<TagRef> {
+        TagRef t;
+        t.id = r.id();
+        t.slug = r.str("slug");
+        return t;
     });
+}
+
+Expected<ObjectId> parse_object_id(std::string_view body) {
+    auto doc = parse_json(body);
+    if (!doc) return doc.error();
+    const auto* root = doc->if_object();
+    const json::value* id = root ? root->if_contains("id") : nullptr;
+    auto n = id ? as_integer(*id) : std::nullopt;
+    if (!n || *n <= 0) return parse_error("response is not an object with an id", body);
+    return *n;
+}
+
+Expected<Page<engine::NetBoxIpRange>> parse_ip_range_page(std::string_view body) {
+    return parse_page<engine::NetBoxIpRange>(body, "ip_range", [](RecordReader& r) -> std::optional<engine::NetBoxIpRange> {
+        engine::NetBoxIpRange range;
+        range.id = r.id();
+        if (!r.ok()) return std::nullopt;
+        if (is_ipv6_record(r.object(), "start_address")) return std::nullopt;
+        std::optional<engine::Ipv4Interface> start, end;
+        const auto* s = r.get("start_address");
+        const auto* e = r.get("end_address");
+        if (s && s->is_string()) start = engine::Ipv4Interface::parse(s->get_string());
+        if (e && e->is_string()) end = engine::Ipv4Interface::parse(e->get_string());
+        if (!start || !end) {
+            r.fail("start_address/end_address are not IPv4 addresses with mask");
+            return std::nullopt;
+        }
+        range.start = start->address;
+        range.end = end->address;
+        range.prefix_length = start->length;
+        range.vrf_id = r.ref("vrf");
+        range.display = r.str("display");
+        range.mark_populated = r.boolean("mark_populated", false);
+        if (range.display.empty()) range.display = range.start.to_string() + "-" + range.end.to_string();
+        return range;
+    });
+}
+
+Expected<Page<JobRecord>> parse_job_page(std::string_view body) {
+    return parse_page<JobRecord>(body, "job", [](RecordReader& r) -> std::optional<JobRecord> {
+        JobRecord j;
+        j.id = r.id();
+        j.name = r.str("name");
+        j.status = r.choice("status");
+        j.created = r.str("created");
+        j.scheduled = r.str("scheduled");
+        j.started = r.str("started");
+        j.completed = r.str("completed");
+        if (const auto* v = r.get("interval"); v && !v->is_null()) j.interval = r.integer("interval", 0);
+        if (const auto* entries = r.get("log_entries"); entries && entries->is_array()) {
+            for (const auto& entry : entries->get_array()) {
+                const auto* o = entry.if_object();
+                const json::value* message = o ? o->if_contains("message") : nullptr;
+                if (message && message->is_string()) j.log_messages.emplace_back(message->get_string());
+            }
+        }
+        return j;
+    });
+}
+
+namespace {
+/// The Python repr that follows "<key>=" in `text`: 'value' or "value" (or a bare word such as None).
+std::optional<std::string> python_repr_value(std::string_view text, std::string_view key) {
+    std::string needle = " " + std::string(key) + "=";
+    auto at = text.find(needle);
+    if (at == std::string_view::npos) return std::nullopt;
+    std::string_view rest = text.substr(at + needle.size());
+    if (rest.empty()) return std::nullopt;
+    char quote = rest.front();
+    if (quote == '\'' || quote == '"') {
+        std::string out;
+        for (std::size_t i = 1; i < rest.size(); ++i) {
+            if (rest[i] == '\\' && i + 1 < rest.size()) {
+                out += rest[++i];
+                continue;
+            }
+            if (rest[i] == quote) return out;
+            out += rest[i];
+        }
+        return std::nullopt;  // unterminated
+    }
+    auto end = rest.find(' ');
+    return std::string(rest.substr(0, end));
+}
+}  // namespace
+
+std::optional<PluginSyncSettings> parse_sync_start_line(std::string_view message) {
+    constexpr std::string_view kStart = "Starting DHCP sync:";
+    if (message.substr(0, kStart.size()) != kStart) return std::nullopt;
+    auto lease = python_repr_value(message, "lease_status");
+    auto reservation = python_repr_value(message, "reservation_status");
+    if (!lease || !reservation) return std::nullopt;
+    return PluginSyncSettings{*lease, *reservation};
+}
+
+Expected<Page<ChangeRecord>> parse_object_change_page(std::string_view body) {
+    return parse_page<ChangeRecord>(body, "object change", [](RecordReader& r) -> std::optional<ChangeRecord> {
+        ChangeRecord c;
+        c.id = r.id();
+        c.time = r.str("time");
+        c.action = r.choice("action");
+        c.changed_object_type = r.str("changed_object_type");
+        c.changed_object_id = r.integer("changed_object_id", 0);
+        return c;
+    });
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_iso_datetime(std::string_view text) {
+    auto number = [&](std::size_t pos, std::size_t count) -> std::optional<int> {
+        if (pos + count > text.size()) return std::nullopt;
+        int v = 0;
+        for (std::size_t i = pos; i < pos + count; ++i) {
+            if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+            v = v * 10 + (text[i] - '0');
+        }
+        return v;
+    };
+    auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+    if (!year || !month || !day || text.size() < 19 || text[4] != '-' || text[7] != '-' ||
+        (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':')
+        return std::nullopt;
+    auto hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+    if (!hour || !minute || !second) return std::nullopt;
+    std::size_t pos = 19;
+    std::chrono::microseconds fraction{0};
+    if (pos < text.size() && text[pos] == '.') {
+        long long scale = 100000, micros = 0;
+        std::size_t digits = 0;
+        for (++pos; pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])); ++pos, ++digits) {
+            micros += (text[pos] - '0') * scale;
+            scale /= 10;
+        }
+        if (digits == 0) return std::nullopt;
+        fraction = std::chrono::microseconds(micros);
+    }
+    std::chrono::seconds offset{0};
+    if (pos < text.size()) {
+        if (text.substr(pos) == "Z") {
+            // UTC
+        } else if ((text[pos] == '+' || text[pos] == '-') && text.size() == pos + 6 && text[pos + 3] == ':') {
+            auto oh = number(pos + 1, 2), om = number(pos + 4, 2);
+            if (!oh || !om) return std::nullopt;
+            offset = std::chrono::seconds((*oh * 3600 + *om * 60) * (text[pos] == '+' ? 1 : -1));
+        } else {
+            return std::nullopt;
+        }
+    }
+    using namespace std::chrono;
+    year_month_day date{std::chrono::year(*year), std::chrono::month(static_cast<unsigned>(*month)),
+                        std::chrono::day(static_cast<unsigned>(*day))};
+    if (!date.ok() || *hour > 23 || *minute > 59 || *second > 59) return std::nullopt;
+    return time_point_cast<system_clock::duration>(sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second) +
+                                                   fraction - offset);
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+    // "Sun, 06 Nov 1994 08:49:37 GMT": fixed positions.
+    static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (text.size() != 29 || text[3] != ',' || text.substr(25) != " GMT") return std::nullopt;
+    auto number = [&](std::size_t pos, std::size_t count) -> std::optional<int> {
+        int v = 0;
+        for (std::size_t i = pos; i < pos + count; ++i) {
+            if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+            v = v * 10 + (text[i] - '0');
+        }
+        return v;
+    };
+    auto day = number(5, 2), year = number(12, 4), hour = number(17, 2), minute = number(20, 2), second = number(23, 2);
+    int month = -1;
+    for (int m = 0; m < 12; ++m)
+        if (text.substr(8, 3) == months[m]) month = m + 1;
+    if (!day || !year || !hour || !minute || !second || month < 0 || text[19] != ':' || text[22] != ':') return std::nullopt;
+    using namespace std::chrono;
+    year_month_day date{std::chrono::year(*year), std::chrono::month(static_cast<unsigned>(month)),
+                        std::chrono::day(static_cast<unsigned>(*day))};
+    if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+    return sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second);
+}
+
+std::string iso_utc(std::chrono::system_clock::time_point t) {
+    using namespace std::chrono;
+    auto secs = floor<seconds>(t);
+    auto days = floor<std::chrono::days>(secs);
+    year_month_day date(days);
+    hh_mm_ss<seconds> time(secs - days);
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()));
+    return buffer;
 }
 
 Expected<StatusInfo> parse_status(std::string_view body) {
@@ -525,24 +728,26 @@ Expected<std::vector<ObjectId>> parse_ids(std::string_view body) {
 
 // ---- bodies ----
 
-json::object ip_create_element(const engine::IpAddressCreate& c, const std::string& changelog_message) {
+json::object ip_create_element(const engine::IpAddressCreate& c, const std::vector<ObjectId>& tag_ids,
+                               const std::string& changelog_message) {
     json::object o;
     o["address"] = c.address.to_string();
     o["vrf"] = ref_or_null(c.vrf_id);
     if (!c.status.empty()) o["status"] = c.status;
     if (!c.dns_name.empty()) o["dns_name"] = c.dns_name;
-    if (!c.tags.empty()) o["tags"] = tag_list(c.tags);
+    if (!tag_ids.empty()) o["tags"] = tag_list(tag_ids);
     if (!c.client_id.empty()) o["custom_fields"] = json::object{{"dhcp_client_id", c.client_id}};
     add_changelog(o, changelog_message);
     return o;
 }
 
-json::object ip_update_element(const engine::IpAddressUpdate& u, const std::string& changelog_message) {
+json::object ip_update_element(const engine::IpAddressUpdate& u, const std::vector<ObjectId>& tag_ids,
+                               const std::string& changelog_message) {
     json::object o;
     o["id"] = u.id;
     if (u.status) o["status"] = *u.status;
     if (u.dns_name) o["dns_name"] = *u.dns_name;
-    if (u.tags) o["tags"] = tag_list(*u.tags);  // NetBox replaces the tag set: always the full set
+    if (u.tags) o["tags"] = tag_list(tag_ids);  // NetBox replaces the tag set: always the full set
     if (u.client_id) {
         // Custom fields are merged on PATCH; null clears the value.
         json::value value = u.client_id->empty() ? json::value(nullptr) : json::value(*u.client_id);

@@ -13,7 +13,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +30,39 @@ struct Page {
     std::string next;                    ///< path + query of the next page; "" on the last page
     std::vector<T> results;
     std::vector<std::string> problems;   ///< records that were skipped, and why
+    /// slug -> id of every tag seen nested in the page's records: writes refer to tags by id (NetBox 4.6.6+
+    /// resolves a reference by attributes only among the tags the token may view).
+    std::map<std::string, engine::ObjectId> tag_ids;
 };
+
+/// A tag of /api/extras/tags/.
+struct TagRef {
+    engine::ObjectId id = 0;
+    std::string slug;
+};
+
+/// An IP range of /api/ipam/ip-ranges/ (IPv4 only; IPv6 ranges are skipped).
+Expected<Page<engine::NetBoxIpRange>> parse_ip_range_page(std::string_view body);
+
+/// A core.Job of /api/core/jobs/ (the fields this client reads).
+struct JobRecord {
+    engine::ObjectId id = 0;
+    std::string name;
+    std::string status;        ///< pending | scheduled | running | completed | errored | failed
+    std::string created, scheduled, started, completed;  ///< ISO 8601, "" when null
+    std::optional<std::int64_t> interval;                ///< minutes
+    std::vector<std::string> log_messages;               ///< log_entries[].message, in order
+};
+Expected<Page<JobRecord>> parse_job_page(std::string_view body);
+
+/// The plugin's settings as its sync job logs them at the start of every run (background_tasks.py):
+/// "Starting DHCP sync: ... lease_status='dhcp' reservation_status='reserved'" (Python reprs). nullopt when
+/// `message` is not that line.
+struct PluginSyncSettings {
+    std::string lease_status;
+    std::string reservation_status;
+};
+std::optional<PluginSyncSettings> parse_sync_start_line(std::string_view message);
 
 /// NetBox's `next` is an absolute URL built from the Host NetBox saw; only its path and query are used, so
 /// a proxy or another origin in it does not redirect the client. "" stays "".
@@ -49,7 +83,27 @@ Expected<Page<engine::NetBoxIpAddress>> parse_ip_address_page(std::string_view b
 Expected<Page<engine::NetBoxOptionCode>> parse_option_code_page(std::string_view body);
 Expected<Page<engine::NetBoxOptionValue>> parse_option_value_page(std::string_view body);
 /// Tag pages: only the slugs matter (ensure_tag).
-Expected<Page<std::string>> parse_tag_page(std::string_view body);
+Expected<Page<TagRef>> parse_tag_page(std::string_view body);
+/// The "id" of a single created object (a POST of one object answers the object).
+Expected<engine::ObjectId> parse_object_id(std::string_view body);
+
+/// A record of /api/core/object-changes/ (the fields this client reads).
+struct ChangeRecord {
+    engine::ObjectId id = 0;
+    std::string time;                ///< ISO 8601
+    std::string action;              ///< create | update | delete
+    std::string changed_object_type; ///< "ipam.ipaddress"
+    engine::ObjectId changed_object_id = 0;
+};
+Expected<Page<ChangeRecord>> parse_object_change_page(std::string_view body);
+
+/// A NetBox date/time ("2026-09-01T10:00:00.123456Z", "+02:00" offsets, or none = UTC); nullopt otherwise.
+std::optional<std::chrono::system_clock::time_point> parse_iso_datetime(std::string_view text);
+
+/// An HTTP Date header (RFC 9110 IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT"); nullopt for other forms.
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+/// "2026-09-01T10:00:00Z": a time for NetBox's date/time filters (whole seconds, UTC).
+std::string iso_utc(std::chrono::system_clock::time_point t);
 
 /// GET /api/status/: "netbox-version" and the plugin map.
 struct StatusInfo {
@@ -69,8 +123,12 @@ Expected<std::vector<engine::ObjectId>> parse_ids(std::string_view body);
 // Ids are JSON integers: 4.5/4.6 key bulk updates by the raw value, so "5" would not match id 5.
 // `changelog_message` is added to every element when non-empty.
 
-boost::json::object ip_create_element(const engine::IpAddressCreate& create, const std::string& changelog_message);
-boost::json::object ip_update_element(const engine::IpAddressUpdate& update, const std::string& changelog_message);
+/// `tag_ids`: the NetBox ids of create.tags / update.tags (same order), resolved by the caller: tags are
+/// written by id.
+boost::json::object ip_create_element(const engine::IpAddressCreate& create, const std::vector<engine::ObjectId>& tag_ids,
+                                      const std::string& changelog_message);
+boost::json::object ip_update_element(const engine::IpAddressUpdate& update, const std::vector<engine::ObjectId>& tag_ids,
+                                      const std::string& changelog_message);
 boost::json::object prefix_create_element(const engine::PrefixCreate& create, const std::string& changelog_message);
 /// option_value_ids is sent only when the scope links option values (those with a known id).
 boost::json::object scope_create_element(const engine::ScopeCreate& create, engine::ObjectId prefix_id,

@@ -24,10 +24,11 @@ std::string normalize_plugin_path(std::string_view plugin_path) {
 }
 
 std::string list_target(std::string_view path, int page_size,
-                        const std::vector<std::pair<std::string, std::string>>& filters) {
+                        const std::vector<std::pair<std::string, std::string>>& filters, std::string_view fields) {
     http::QueryParams params(filters.begin(), filters.end());
     params.emplace_back("limit", std::to_string(page_size));
     params.emplace_back("ordering", "id");
+    if (!fields.empty()) params.emplace_back("fields", std::string(fields));
     return http::make_target(path, params);
 }
 
@@ -40,7 +41,7 @@ std::vector<std::string> prefixes_by_id_targets(std::string_view prefixes_path, 
         std::vector<std::pair<std::string, std::string>> filters;
         for (std::size_t j = i; j < std::min(ids.size(), i + kIdsPerRequest); ++j)
             filters.emplace_back("id", std::to_string(ids[j]));
-        targets.push_back(list_target(prefixes_path, page_size, filters));
+        targets.push_back(list_target(prefixes_path, page_size, filters, fields::kPrefix));
     }
     return targets;
 }
@@ -54,13 +55,14 @@ std::vector<std::string> prefix_lookup_targets(std::string_view prefixes_path,
         std::vector<std::pair<std::string, std::string>> filters;
         for (std::size_t j = i; j < std::min(networks.size(), i + kNetworksPerRequest); ++j)
             filters.emplace_back("prefix", networks[j].to_string());
-        targets.push_back(list_target(prefixes_path, page_size, filters));
+        targets.push_back(list_target(prefixes_path, page_size, filters, fields::kPrefix));
     }
     return targets;
 }
 
 std::vector<std::string> ip_address_targets(std::string_view ip_path, std::vector<engine::PrefixToRead> prefixes,
-                                            int page_size) {
+                                            int page_size,
+                                            const std::vector<std::pair<std::string, std::string>>& extra) {
     // IPs are keyed by (VRF, address): each VRF is asked separately so that an address of another VRF
     // inside the same network is never read as ours.
     std::map<std::optional<engine::ObjectId>, std::vector<engine::Ipv4Network>> by_vrf;
@@ -75,7 +77,8 @@ std::vector<std::string> ip_address_targets(std::string_view ip_path, std::vecto
             for (std::size_t j = i; j < std::min(networks.size(), i + kNetworksPerRequest); ++j)
                 filters.emplace_back("parent", networks[j].to_string());
             filters.emplace_back("vrf_id", vrf_value);
-            targets.push_back(list_target(ip_path, page_size, filters));
+            for (const auto& e : extra) filters.push_back(e);
+            targets.push_back(list_target(ip_path, page_size, filters, fields::kIpAddress));
         }
     }
     return targets;

@@ -81,6 +81,17 @@ struct NetBoxIpAddress {
     std::vector<std::string> tags;
 };
 
+/// An ipam.IPRange. With mark_populated, NetBox refuses to create an IP address inside it (same VRF).
+struct NetBoxIpRange {
+    ObjectId id = 0;
+    Ipv4Address start;
+    Ipv4Address end;
+    int prefix_length = 32;
+    std::optional<ObjectId> vrf_id;  ///< nullopt = global table
+    bool mark_populated = false;
+    std::string display;             ///< NetBox's name, e.g. "10.0.1.100-150/24"
+};
+
 struct NetBoxSnapshot {
     std::vector<NetBoxServer> servers;
     std::vector<NetBoxFailover> failovers;
@@ -88,6 +99,9 @@ struct NetBoxSnapshot {
     std::map<ObjectId, NetBoxPrefix> prefixes;     ///< at least every scope's prefix, by id
     std::vector<NetBoxPrefix> protected_prefixes;  ///< prefixes carrying the protect tag
     std::vector<NetBoxIpAddress> ip_addresses;     ///< IPs inside the prefixes of the scopes being synced
+    /// IP ranges with mark_populated that overlap the prefixes of the scopes being synced
+    /// (NetBoxClient::list_populated_ranges): no IP is created inside them (populated_ranges.hpp).
+    std::vector<NetBoxIpRange> populated_ranges;
 };
 
 bool has_tag(const std::vector<std::string>& tags, const std::string& slug);

@@ -1,6 +1,7 @@
 // NetBoxClient against an in-process HTTP server on 127.0.0.1 (nds::http::Server, port 0): pagination,
 // auth, bulk writes with splitting, error statuses.
 #include "netbox_client/netbox_client.hpp"
+#include "netbox_client/netbox_json.hpp"
 
 #include "http/http_server.hpp"
 #include "http/url.hpp"
@@ -110,6 +111,15 @@ std::string drf_ip_page(const std::vector<int>& ids, const std::string& next) {
                                                 {"vrf", nullptr}, {"status", json::object{{"value", "dhcp"}, {"label", "DHCP"}}}});
     return R"({"count":5,"next":)" + (next.empty() ? std::string("null") : json::serialize(json::value(next))) +
            R"(,"previous":null,"results":[)" + results + "]}";
+}
+
+/// GET /api/extras/tags/?slug=...: dhcp-sync has id 9, other slugs do not exist.
+Response tag_page(const Request& r) {
+    json::array results;
+    for (const auto& slug : Target::parse(r.target).all("slug"))
+        if (slug == "dhcp-sync") results.push_back(json::object{{"id", 9}, {"slug", "dhcp-sync"}, {"name", "dhcp-sync"}});
+    return nds::http::json_response(200, json::serialize(json::object{
+        {"count", results.size()}, {"next", nullptr}, {"previous", nullptr}, {"results", results}}));
 }
 
 nds::engine::IpAddressCreate ip_create(const std::string& address) {
@@ -255,6 +265,7 @@ TEST_CASE("a bulk create rejected with a 4.6 array error applies the others on r
     Fixture f;
     int next_id = 100;
     f.reply = [&](const Request& r) {
+        if (r.method == "GET") return tag_page(r);  // the managed tag's id, looked up before the first write
         auto items = body_of(r).as_array();
         json::array errors;
         bool bad = false;
@@ -283,17 +294,20 @@ TEST_CASE("a bulk create rejected with a 4.6 array error applies the others on r
     CHECK(report.failures[0].kind == nds::engine::ObjectKind::ip_address);
     CHECK(report.failures[0].error == "address: Duplicate IP address found in global table: 10.0.1.6/24");
     CHECK(report.created_ids == std::vector<nds::engine::ObjectId>{101, 0, 102, 103});
-    REQUIRE(f.requests.size() == 2);
-    CHECK(f.requests[0].method == "POST");
-    CHECK(f.requests[0].target == "/netbox/api/ipam/ip-addresses/");
-    CHECK(f.requests[0].header("Content-Type") == "application/json");
-    auto resent = body_of(f.requests[1]);
+    REQUIRE(f.requests.size() == 3);
+    CHECK(f.requests[0].method == "GET");
+    CHECK(Target::parse(f.requests[0].target).path == "/netbox/api/extras/tags/");
+    CHECK(f.requests[1].method == "POST");
+    CHECK(f.requests[1].target == "/netbox/api/ipam/ip-addresses/");
+    CHECK(f.requests[1].header("Content-Type") == "application/json");
+    CHECK(body_of(f.requests[1]).at(0).at("tags") == json::array{9});  // tags by id, never by slug
+    auto resent = body_of(f.requests[2]);
     for (const auto& item : resent.as_array())
         CHECK(item.at("changelog_message").as_string() == "netbox-dhcp-sync: job 7");
-    CHECK(body_of(f.requests[1]).as_array().size() == 3);
+    CHECK(body_of(f.requests[2]).as_array().size() == 3);
 }
 
-TEST_CASE("bulk PATCH: unattributed 400 is bisected, page_size and concurrency bound the requests") {
+TEST_CASE("bulk PATCH: unattributed 400 is bisected, ip_write_batch_size and concurrency bound the requests") {
     Fixture f;
     f.reply = [&](const Request& r) {
         auto items = body_of(r).as_array();
@@ -306,7 +320,8 @@ TEST_CASE("bulk PATCH: unattributed 400 is bisected, page_size and concurrency b
     };
     f.delay = std::chrono::milliseconds(20);
     auto options = f.options();
-    options.page_size = 4;
+    options.page_size = 1000;
+    options.ip_write_batch_size = 4;
     options.max_concurrent_writes = 2;
     NetBoxClient client(f.io.get_executor(), options);
     std::vector<nds::engine::IpAddressUpdate> updates;
@@ -330,23 +345,28 @@ TEST_CASE("bulk PATCH: unattributed 400 is bisected, page_size and concurrency b
     }
 }
 
-TEST_CASE("bulk delete: a 409 fails every object of that request with the status and detail") {
+TEST_CASE("bulk delete: a 409 (a protected object, nothing deleted) is split until the protected object is alone") {
     Fixture f;
-    f.reply = [](const Request&) {
-        return nds::http::json_response(409, R"({"detail": "Unable to delete object. 1 dependent objects were found"})");
+    f.reply = [](const Request& r) {
+        if (r.body.find(R"("id":2)") != std::string::npos)
+            return nds::http::json_response(
+                409, R"j({"detail": "Unable to delete object. 1 dependent objects were found: HQ: Termination 3 (3)"})j");
+        return Response{204, {}, ""};
     };
     NetBoxClient client(f.io.get_executor(), f.options());
-    std::vector<nds::engine::ScopeDelete> deletes(2);
-    deletes[0].id = 1;
-    deletes[1].id = 2;
+    std::vector<nds::engine::ScopeDelete> deletes(3);
+    for (int i = 0; i < 3; ++i) {
+        deletes[i].id = i + 1;
+        deletes[i].note.object = "scope " + std::to_string(i + 1);
+    }
     auto report = f.run<nds::netbox::WriteReport>([&]() { return client.delete_scopes(deletes); });
-    CHECK(report.applied == 0);
-    REQUIRE(report.failures.size() == 2);
-    CHECK(report.failures[0].error.find("HTTP 409") != std::string::npos);
-    CHECK(report.failures[0].error.find("dependent objects") != std::string::npos);
+    CHECK(report.applied == 2);
+    REQUIRE(report.failures.size() == 1);
+    CHECK(report.failures[0].object == "scope 2");
+    CHECK(report.failures[0].error == "Unable to delete object. 1 dependent objects were found: HQ: Termination 3 (3)");
     CHECK(f.requests.at(0).method == "DELETE");
     CHECK(f.requests.at(0).target == "/netbox/api/plugins/windows-dhcp/scopes/");
-    CHECK(f.requests.at(0).body == R"([{"id":1,"changelog_message":"netbox-dhcp-sync: job 7"},{"id":2,"changelog_message":"netbox-dhcp-sync: job 7"}])");
+    CHECK(f.requests.at(0).body == R"([{"id":1,"changelog_message":"netbox-dhcp-sync: job 7"},{"id":2,"changelog_message":"netbox-dhcp-sync: job 7"},{"id":3,"changelog_message":"netbox-dhcp-sync: job 7"}])");
 }
 
 TEST_CASE("create_scopes creates the new scopes' exclusion ranges with the returned ids") {
@@ -479,4 +499,264 @@ TEST_CASE("import writes: failovers and option codes POST to their collections, 
     CHECK(f.requests.back().target == "/netbox/api/plugins/windows-dhcp/option-values/");
     CHECK(body_of(f.requests.back()).as_array().size() == 1);
     CHECK(body_of(f.requests.back()).as_array().at(0).at("option_definition_id").as_int64() == 40);
+}
+
+TEST_CASE("a 500 IntegrityError (nothing committed) is split until the clashing object is alone, with NetBox's message") {
+    Fixture f;
+    int next_id = 0;
+    f.reply = [&](const Request& r) {
+        auto body = body_of(r);
+        for (const auto& item : body.as_array())
+            if (item.at("start_ip").as_string() == "10.0.1.1")
+                return nds::http::json_response(500, json::serialize(json::object{
+                    {"error", "duplicate key value violates unique constraint \"x_uniq\"\nDETAIL:  Key (scope_id, start_ip, end_ip)=(4, 10.0.1.1, 10.0.1.9) already exists."},
+                    {"exception", "IntegrityError"}, {"netbox_version", "4.6.8"}, {"python_version", "3.12.3"}}));
+        json::array created;
+        for (std::size_t i = 0; i < body_of(r).as_array().size(); ++i) created.push_back(json::object{{"id", ++next_id}});
+        return nds::http::json_response(201, json::serialize(created));
+    };
+    NetBoxClient client(f.io.get_executor(), f.options());
+    std::vector<nds::engine::ExclusionRangeCreate> creates;
+    for (const char* start : {"10.0.1.1", "10.0.1.20", "10.0.1.30", "10.0.1.40"}) {
+        nds::engine::ExclusionRangeCreate c;
+        c.scope_id = 4;
+        c.start_ip = *nds::engine::Ipv4Address::parse(start);
+        c.end_ip = *nds::engine::Ipv4Address::parse(start);
+        c.note.object = start;
+        creates.push_back(c);
+    }
+    auto report = f.run<nds::netbox::WriteReport>([&]() { return client.create_exclusion_ranges(creates); });
+    CHECK(report.applied == 3);
+    REQUIRE(report.failures.size() == 1);
+    CHECK(report.failures[0].object == "10.0.1.1");
+    CHECK(report.failures[0].error ==
+          "IntegrityError: duplicate key value violates unique constraint \"x_uniq\" DETAIL: Key (scope_id, start_ip, "
+          "end_ip)=(4, 10.0.1.1, 10.0.1.9) already exists.");
+    CHECK(f.requests.size() == 5);  // [1,20,30,40] -> [1,20] [30,40] -> [1] [20]
+}
+
+TEST_CASE("any other 500 fails the batch's objects without a split") {
+    Fixture f;
+    f.reply = [](const Request&) {
+        return nds::http::json_response(500, R"({"error": "server closed the connection", "exception": "OperationalError",
+                                                 "netbox_version": "4.6.8", "python_version": "3.12.3"})");
+    };
+    NetBoxClient client(f.io.get_executor(), f.options());
+    std::vector<nds::engine::IpAddressDelete> deletes(3);
+    for (int i = 0; i < 3; ++i) deletes[i].id = i + 1;
+    auto report = f.run<nds::netbox::WriteReport>([&]() { return client.delete_ip_addresses(deletes); });
+    CHECK(report.applied == 0);
+    CHECK(report.failures.size() == 3);
+    CHECK(f.requests.size() == 1);
+    CHECK(report.failures[0].error.find("HTTP 500: OperationalError: server closed the connection") != std::string::npos);
+}
+
+TEST_CASE("tags are written by id: known from the reads and ensure_tag, else looked up, else the object fails alone") {
+    Fixture f;
+    int next_id = 0;
+    f.reply = [&](const Request& r) {
+        auto t = Target::parse(r.target);
+        if (r.method == "GET" && t.path == "/netbox/api/extras/tags/") return tag_page(r);
+        if (r.method == "GET") {  // an IP read: its nested tags carry their ids
+            return nds::http::json_response(200, R"({"count":1,"next":null,"previous":null,"results":[{"id":70,
+                "address":"10.0.1.70/24","vrf":null,"status":{"value":"dhcp"},
+                "tags":[{"id":4,"slug":"keep","name":"Keep"},{"id":9,"slug":"dhcp-sync","name":"dhcp-sync"}]}]})");
+        }
+        auto body = body_of(r);
+        json::array written;
+        for (const auto& item : body.as_array())
+            written.push_back(json::object{{"id", r.method == "POST" ? json::value(++next_id) : item.at("id")}});
+        return nds::http::json_response(r.method == "POST" ? 201 : 200, json::serialize(written));
+    };
+    NetBoxClient client(f.io.get_executor(), f.options());
+    std::vector<nds::engine::PrefixToRead> prefixes{{*nds::engine::Ipv4Network::parse("10.0.1.0/24"), std::nullopt}};
+    auto ips = f.run<nds::Expected<std::vector<nds::engine::NetBoxIpAddress>>>([&]() { return client.list_ip_addresses(prefixes); });
+    REQUIRE(ips);
+    f.requests.clear();
+
+    nds::engine::IpAddressUpdate u;
+    u.id = 70;
+    u.tags = std::vector<std::string>{"keep", "dhcp-sync"};
+    std::vector<nds::engine::IpAddressUpdate> updates{u};
+    auto updated = f.run<nds::netbox::WriteReport>([&]() { return client.update_ip_addresses(updates); });
+    CHECK(updated.failures.empty());
+    REQUIRE(f.requests.size() == 1);  // both ids known from the read: no lookup
+    CHECK(body_of(f.requests[0]).at(0).at("tags") == json::array{4, 9});
+
+    f.requests.clear();
+    auto unknown = ip_create("10.0.1.80/24");
+    unknown.tags = {"dhcp-sync", "nope"};
+    std::vector<nds::engine::IpAddressCreate> creates{ip_create("10.0.1.81/24"), unknown};
+    auto report = f.run<nds::netbox::WriteReport>([&]() { return client.create_ip_addresses(creates); });
+    REQUIRE(f.requests.size() == 2);  // the lookup of "nope", then one POST without the object
+    CHECK(Target::parse(f.requests[0].target).all("slug") == std::vector<std::string>{"nope"});
+    CHECK(body_of(f.requests[1]).as_array().size() == 1);
+    CHECK(report.applied == 1);
+    REQUIRE(report.failures.size() == 1);
+    CHECK(report.failures[0].object == "10.0.1.80/24");
+    CHECK(report.failures[0].error.find("has no known NetBox id") != std::string::npos);
+    CHECK(report.created_ids == std::vector<nds::engine::ObjectId>{1, 0});
+}
+
+TEST_CASE("IP creates go in batches of ip_write_batch_size, other writes in page_size") {
+    Fixture f;
+    int next_id = 0;
+    f.reply = [&](const Request& r) {
+        if (r.method == "GET") return tag_page(r);
+        json::array created;
+        for (std::size_t i = 0; i < body_of(r).as_array().size(); ++i) created.push_back(json::object{{"id", ++next_id}});
+        return nds::http::json_response(201, json::serialize(created));
+    };
+    auto options = f.options();
+    CHECK(options.ip_write_batch_size == 100);  // the default (see NetBoxOptions)
+    options.page_size = 1000;
+    NetBoxClient client(f.io.get_executor(), options);
+    std::vector<nds::engine::IpAddressCreate> creates;
+    for (int i = 0; i < 250; ++i) creates.push_back(ip_create("10.0." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1) + "/16"));
+    auto report = f.run<nds::netbox::WriteReport>([&]() { return client.create_ip_addresses(creates); });
+    CHECK(report.applied == 250);
+    std::vector<std::size_t> sizes;
+    for (const auto& r : f.requests)
+        if (r.method == "POST") sizes.push_back(body_of(r).as_array().size());
+    CHECK(sizes == std::vector<std::size_t>{100, 100, 50});
+
+    f.requests.clear();
+    std::vector<nds::engine::IpAddressDelete> deletes(250);
+    for (int i = 0; i < 250; ++i) deletes[i].id = i + 1;
+    f.reply = [](const Request&) { return Response{204, {}, ""}; };
+    f.run<nds::netbox::WriteReport>([&]() { return client.delete_ip_addresses(deletes); });
+    CHECK(f.requests.size() == 1);  // deletes do not run the plugin's validation: page_size
+}
+
+TEST_CASE("the changelog message is cut to 200 characters, never inside a UTF-8 sequence") {
+    Fixture f;
+    f.reply = [](const Request&) { return Response{204, {}, ""}; };
+    auto options = f.options();
+    options.changelog_message.clear();
+    for (int i = 0; i < 250; ++i) options.changelog_message += "\u00e4";  // 2 bytes each
+    NetBoxClient client(f.io.get_executor(), options);
+    std::vector<nds::engine::IpAddressDelete> deletes(1);
+    deletes[0].id = 1;
+    f.run<nds::netbox::WriteReport>([&]() { return client.delete_ip_addresses(deletes); });
+    std::string sent(body_of(f.requests.at(0)).at(0).at("changelog_message").as_string());
+    CHECK(sent.size() == 400);
+    std::string expected;
+    for (int i = 0; i < 200; ++i) expected += "\u00e4";
+    CHECK(sent == expected);
+}
+
+TEST_CASE("NetBox 4.7 without the plugin: status names the problem, plugin reads are errc::unsupported") {
+    Fixture f;
+    f.reply = [](const Request& r) {
+        if (Target::parse(r.target).path == "/netbox/api/status/")
+            return nds::http::json_response(200, R"({"netbox-version": "4.7.1", "plugins": {}})");
+        Response response = nds::http::json_response(404, R"({"detail": "Not found."})");
+        response.headers.emplace_back("API-Version", "4.7");
+        return response;
+    };
+    NetBoxClient client(f.io.get_executor(), f.options());
+    auto status = f.run<nds::Expected<NetBoxClient::Status>>([&]() { return client.status(); });
+    REQUIRE(status);
+    CHECK_FALSE(status->plugin_installed);
+    CHECK(status->plugin_problem.find("NetBox 4.7.1 does not load the netbox-windows-dhcp plugin") == 0);
+    auto required = f.run<nds::Expected<NetBoxClient::Status>>([&]() { return client.plugin_status(); });
+    REQUIRE_FALSE(required);
+    CHECK(required.error().is(nds::errc::unsupported));
+    auto servers = f.run<nds::Expected<std::vector<nds::engine::NetBoxServer>>>([&]() { return client.list_servers(); });
+    REQUIRE_FALSE(servers);
+    CHECK(servers.error().is(nds::errc::unsupported));
+    CHECK(servers.error().message.find("the netbox-windows-dhcp plugin is not loaded by NetBox 4.7") != std::string::npos);
+}
+
+TEST_CASE("populated IP ranges: one read per VRF, only ranges overlapping the prefixes") {
+    Fixture f;
+    f.reply = [](const Request& r) {
+        auto t = Target::parse(r.target);
+        std::string vrf = t.get("vrf_id").value_or("?");
+        json::array results;
+        if (vrf == "null") {
+            results.push_back(json::object{{"id", 1}, {"start_address", "10.0.1.100/24"}, {"end_address", "10.0.1.150/24"},
+                                           {"vrf", nullptr}, {"mark_populated", true}, {"display", "10.0.1.100-150/24"}});
+            results.push_back(json::object{{"id", 2}, {"start_address", "10.0.9.1/24"}, {"end_address", "10.0.9.9/24"},
+                                           {"vrf", nullptr}, {"mark_populated", true}});
+            // spans two prefixes: still overlapping
+            results.push_back(json::object{{"id", 3}, {"start_address", "10.0.0.250/16"}, {"end_address", "10.0.1.5/16"},
+                                           {"vrf", nullptr}, {"mark_populated", true}});
+        } else {
+            results.push_back(json::object{{"id", 4}, {"start_address", "10.0.1.1/24"}, {"end_address", "10.0.1.9/24"},
+                                           {"vrf", json::object{{"id", 5}}}, {"mark_populated", true}});
+        }
+        return nds::http::json_response(200, json::serialize(json::object{
+            {"count", results.size()}, {"next", nullptr}, {"previous", nullptr}, {"results", results}}));
+    };
+    NetBoxClient client(f.io.get_executor(), f.options());
+    std::vector<nds::engine::PrefixToRead> prefixes{{*nds::engine::Ipv4Network::parse("10.0.1.0/24"), std::nullopt},
+                                                    {*nds::engine::Ipv4Network::parse("10.0.1.0/24"), 5}};
+    auto ranges = f.run<nds::Expected<std::vector<nds::engine::NetBoxIpRange>>>([&]() { return client.list_populated_ranges(prefixes); });
+    REQUIRE(ranges);
+    REQUIRE(ranges->size() == 3);
+    CHECK((*ranges)[0].id == 1);
+    CHECK((*ranges)[0].display == "10.0.1.100-150/24");
+    CHECK((*ranges)[0].start == *nds::engine::Ipv4Address::parse("10.0.1.100"));
+    CHECK((*ranges)[1].id == 3);
+    CHECK((*ranges)[2].id == 4);
+    CHECK((*ranges)[2].vrf_id == 5);
+    REQUIRE(f.requests.size() == 2);
+    for (const auto& r : f.requests) {
+        auto t = Target::parse(r.target);
+        CHECK(t.path == "/netbox/api/ipam/ip-ranges/");
+        CHECK(t.get("mark_populated") == "true");
+    }
+}
+
+TEST_CASE("the plugin's sync job: queued runs, recent runs on NetBox's clock, the logged statuses, 403 as refused") {
+    Fixture f;
+    bool deny = false;
+    f.reply = [&](const Request& r) {
+        if (deny) return nds::http::json_response(403, R"({"detail": "You do not have permission to perform this action."})");
+        auto t = Target::parse(r.target);
+        json::array results;
+        if (!t.all("status").empty()) {
+            results.push_back(json::object{{"id", 11}, {"name", "Windows DHCP Sync"}, {"status", json::object{{"value", "scheduled"}}},
+                                           {"scheduled", "2026-09-01T11:00:00Z"}, {"interval", 60}, {"log_entries", json::array{}}});
+        } else {
+            auto entry = [](const char* m) { return json::object{{"level", "info"}, {"message", m}}; };
+            results.push_back(json::object{{"id", 9}, {"name", "Windows DHCP Sync"}, {"status", json::object{{"value", "completed"}}},
+                                           {"completed", "2026-09-01T09:01:00Z"},
+                                           {"log_entries", json::array{entry("Starting DHCP sync: lease_status='old' reservation_status='x'")}}});
+            results.push_back(json::object{{"id", 10}, {"name", "Windows DHCP Sync"}, {"status", json::object{{"value", "errored"}}},
+                                           {"completed", "2026-09-01T10:01:00Z"},
+                                           {"log_entries", json::array{entry("Loaded 2 protected prefix(es)"),
+                                                                       entry("Starting DHCP sync: sync_ip_addresses=True protect_tag=None "
+                                                                             "update_client_id=False lease_status='dhcp' reservation_status=\"it's\"")}}});
+        }
+        Response response = nds::http::json_response(200, json::serialize(json::object{
+            {"count", results.size()}, {"next", nullptr}, {"previous", nullptr}, {"results", results}}));
+        response.headers.emplace_back("Date", "Tue, 01 Sep 2026 10:30:00 GMT");
+        return response;
+    };
+    NetBoxClient client(f.io.get_executor(), f.options());
+    auto jobs = f.run<nds::Expected<NetBoxClient::PluginSyncJobs>>([&]() { return client.plugin_sync_jobs(std::chrono::minutes(120)); });
+    REQUIRE(jobs);
+    CHECK(jobs->active());
+    REQUIRE(jobs->queued.size() == 1);
+    CHECK(jobs->queued[0].status == "scheduled");
+    CHECK(jobs->queued[0].interval == 60);
+    REQUIRE(jobs->recent.size() == 2);
+    CHECK(jobs->recent[0].id == 10);  // newest first
+    CHECK(jobs->lease_status == "dhcp");
+    CHECK(jobs->reservation_status == "it's");
+    REQUIRE(f.requests.size() == 2);
+    auto first = Target::parse(f.requests[0].target);
+    CHECK(first.get("name") == "Windows DHCP Sync");
+    CHECK(first.all("status") == std::vector<std::string>{"pending", "scheduled", "running"});
+    CHECK(Target::parse(f.requests[1].target).get("completed__after") == "2026-09-01T08:30:00Z");  // NetBox's Date - 2 h
+    REQUIRE(client.netbox_date());
+    CHECK(nds::netbox::json_codec::iso_utc(*client.netbox_date()) == "2026-09-01T10:30:00Z");
+
+    deny = true;
+    auto denied = f.run<nds::Expected<NetBoxClient::PluginSyncJobs>>([&]() { return client.plugin_sync_jobs(); });
+    REQUIRE_FALSE(denied);
+    CHECK(denied.error().is(nds::errc::refused));
+    CHECK(denied.error().http_status == 403);
 }

@@ -85,3 +85,16 @@ TEST_CASE("shorten never splits a UTF-8 sequence") {
     CHECK(nds::netbox::shorten(text, 3) == "ab...");
     CHECK(nds::netbox::shorten("  hi  ", 10) == "hi");
 }
+
+TEST_CASE("a 500 from NetBox's exception handler: the exception class and its message on one line") {
+    auto e = NetBoxError::parse(R"({"error": "duplicate key value violates unique constraint \"k\"\nDETAIL:  Key (code)=(6) already exists.",
+                                    "exception": "IntegrityError", "netbox_version": "4.6.8", "python_version": "3.12.3"})");
+    CHECK(e.is_integrity_error());
+    CHECK(e.exception() == "IntegrityError");
+    CHECK(e.summary() == "IntegrityError: duplicate key value violates unique constraint \"k\" DETAIL: Key (code)=(6) already exists.");
+    CHECK_FALSE(e.names_objects());
+    auto other = NetBoxError::parse(R"({"error": "value too long for type character varying(200)\n", "exception": "DataError"})");
+    CHECK_FALSE(other.is_integrity_error());
+    CHECK(other.summary() == "DataError: value too long for type character varying(200)");
+    CHECK(NetBoxError::parse(R"({"detail": "x"})").exception().empty());
+}

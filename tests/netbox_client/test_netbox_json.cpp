@@ -199,7 +199,7 @@ TEST_CASE("bulk response ids") {
     CHECK_FALSE(codec::parse_ids(R"({"id": 5})"));
 }
 
-TEST_CASE("ip create element: ids as integers, changelog message, empty fields omitted") {
+TEST_CASE("ip create element: ids as integers, tags by id, changelog message, empty fields omitted") {
     nds::engine::IpAddressCreate c;
     c.address = *nds::engine::Ipv4Interface::parse("10.0.1.5/24");
     c.vrf_id = 3;
@@ -207,16 +207,16 @@ TEST_CASE("ip create element: ids as integers, changelog message, empty fields o
     c.dns_name = "pc1.example.com";
     c.client_id = "aa-bb-cc-dd-ee-ff";
     c.tags = {"dhcp-sync"};
-    auto o = codec::ip_create_element(c, "netbox-dhcp-sync job 12");
+    auto o = codec::ip_create_element(c, {9}, "netbox-dhcp-sync job 12");
     CHECK(json::serialize(o) ==
-          R"({"address":"10.0.1.5/24","vrf":3,"status":"dhcp","dns_name":"pc1.example.com","tags":[{"slug":"dhcp-sync"}],)"
+          R"({"address":"10.0.1.5/24","vrf":3,"status":"dhcp","dns_name":"pc1.example.com","tags":[9],)"
           R"("custom_fields":{"dhcp_client_id":"aa-bb-cc-dd-ee-ff"},"changelog_message":"netbox-dhcp-sync job 12"})");
     CHECK(o.at("vrf").is_int64());
 
     nds::engine::IpAddressCreate bare;
     bare.address = *nds::engine::Ipv4Interface::parse("10.0.1.6/24");
     bare.status = "dhcp";
-    auto b = codec::ip_create_element(bare, "");
+    auto b = codec::ip_create_element(bare, {}, "");
     CHECK(json::serialize(b) == R"({"address":"10.0.1.6/24","vrf":null,"status":"dhcp"})");
 }
 
@@ -226,16 +226,16 @@ TEST_CASE("ip update element: only changed fields, client id cleared with null, 
     u.dns_name = "";
     u.client_id = "";
     u.tags = std::vector<std::string>{"dhcp-sync", "keep"};
-    auto o = codec::ip_update_element(u, "m");
+    auto o = codec::ip_update_element(u, {9, 4}, "m");
     CHECK(json::serialize(o) ==
-          R"({"id":42,"dns_name":"","tags":[{"slug":"dhcp-sync"},{"slug":"keep"}],"custom_fields":{"dhcp_client_id":null},"changelog_message":"m"})");
+          R"({"id":42,"dns_name":"","tags":[9,4],"custom_fields":{"dhcp_client_id":null},"changelog_message":"m"})");
     CHECK(o.at("id").is_int64());
 
     nds::engine::IpAddressUpdate s;
     s.id = 7;
     s.status = "reserved";
     s.client_id = "aa-bb-cc-dd-ee-ff";
-    CHECK(json::serialize(codec::ip_update_element(s, "")) ==
+    CHECK(json::serialize(codec::ip_update_element(s, {}, "")) ==
           R"({"id":7,"status":"reserved","custom_fields":{"dhcp_client_id":"aa-bb-cc-dd-ee-ff"}})");
 }
 
@@ -343,4 +343,51 @@ TEST_CASE("import elements: failover write form, option code and value, scope op
     s.option_values = {{70, 6, "8.8.8.8"}, {71, 252, "x"}};
     auto scope = codec::scope_create_element(s, 5, "");
     CHECK(json::serialize(scope.at("option_value_ids")) == "[70,71]");
+}
+
+TEST_CASE("the plugin's sync start line gives its lease and reservation status (Python reprs)") {
+    auto s = codec::parse_sync_start_line(
+        "Starting DHCP sync: sync_ip_addresses=True push_reservations=False push_scope_info=False "
+        "sync_active_scopes_only=False protect_tag='keep' update_client_id=False lease_status='dhcp' "
+        "reservation_status='reserved'");
+    REQUIRE(s);
+    CHECK(s->lease_status == "dhcp");
+    CHECK(s->reservation_status == "reserved");
+    auto quoted = codec::parse_sync_start_line("Starting DHCP sync: lease_status=\"it's\" reservation_status='a\\'b'");
+    REQUIRE(quoted);
+    CHECK(quoted->lease_status == "it's");
+    CHECK(quoted->reservation_status == "a'b");
+    CHECK_FALSE(codec::parse_sync_start_line("=== Health Check Phase ==="));
+    CHECK_FALSE(codec::parse_sync_start_line("Starting DHCP sync: lease_status='dhcp'"));
+}
+
+TEST_CASE("HTTP dates and NetBox filter times") {
+    auto t = codec::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT");
+    REQUIRE(t);
+    CHECK(codec::iso_utc(*t) == "1994-11-06T08:49:37Z");
+    CHECK_FALSE(codec::parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"));
+    CHECK_FALSE(codec::parse_http_date("Sun, 31 Feb 1994 08:49:37 GMT"));
+    CHECK_FALSE(codec::parse_http_date(""));
+}
+
+TEST_CASE("tag ids nested in a page are collected for writes by id") {
+    auto page = codec::parse_ip_address_page(R"({"count":1,"next":null,"results":[{"id":1,"address":"10.0.1.1/24",
+        "tags":[{"id":9,"slug":"dhcp-sync"},{"slug":"no-id"}]}]})");
+    REQUIRE(page);
+    CHECK(page->tag_ids == std::map<std::string, nds::engine::ObjectId>{{"dhcp-sync", 9}});
+    CHECK(page->results.at(0).tags == std::vector<std::string>{"dhcp-sync", "no-id"});
+}
+
+TEST_CASE("NetBox date/times: Z, offsets, microseconds, and bad input") {
+    auto z = codec::parse_iso_datetime("2026-09-01T10:00:00.250000Z");
+    REQUIRE(z);
+    CHECK(codec::iso_utc(*z) == "2026-09-01T10:00:00Z");
+    auto offset = codec::parse_iso_datetime("2026-09-01T12:00:00+02:00");
+    REQUIRE(offset);
+    CHECK(codec::iso_utc(*offset) == "2026-09-01T10:00:00Z");
+    CHECK(*z - *offset == std::chrono::milliseconds(250));
+    CHECK(codec::parse_iso_datetime("2026-09-01 10:00:00"));
+    CHECK_FALSE(codec::parse_iso_datetime("2026-13-01T10:00:00Z"));
+    CHECK_FALSE(codec::parse_iso_datetime("yesterday"));
+    CHECK_FALSE(codec::parse_iso_datetime("2026-09-01T10:00:00+0200"));
 }

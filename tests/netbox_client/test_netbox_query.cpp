@@ -74,3 +74,23 @@ TEST_CASE("ip addresses: grouped by VRF, vrf_id=null for the global table, <=50 
     CHECK(c.all("parent") == std::vector<std::string>{"10.2.0.0/24"});
     CHECK(c.get("vrf_id") == "7");
 }
+
+TEST_CASE("list reads name their fields, and a request line stays under gunicorn's 4094 bytes") {
+    std::vector<nds::engine::ObjectId> ids;
+    for (int i = 0; i < 300; ++i) ids.push_back(9'000'000 + i);
+    auto prefix_targets = query::prefixes_by_id_targets("/netbox/api/ipam/prefixes/", ids, 1000);
+    REQUIRE(prefix_targets.size() == 1);
+    CHECK(Target::parse(prefix_targets[0]).get("fields") == std::string(query::fields::kPrefix));
+    CHECK(prefix_targets[0].size() + std::string("GET  HTTP/1.1").size() < 4094);
+
+    std::vector<nds::engine::PrefixToRead> prefixes;
+    for (int i = 0; i < 50; ++i) prefixes.push_back({*Ipv4Network::parse("10.200." + std::to_string(i) + ".0/24"), 1234567});
+    auto ip_targets = query::ip_address_targets("/netbox/api/ipam/ip-addresses/", prefixes, 1000,
+                                                {{"last_updated__gte", "2026-09-01T10:00:00Z"}});
+    REQUIRE(ip_targets.size() == 1);
+    auto t = Target::parse(ip_targets[0]);
+    CHECK(t.get("fields") == std::string(query::fields::kIpAddress));
+    CHECK(t.get("last_updated__gte") == "2026-09-01T10:00:00Z");
+    CHECK(ip_targets[0].size() < 4000);
+    CHECK_FALSE(Target::parse(query::list_target("/api/x/", 10)).get("fields"));
+}

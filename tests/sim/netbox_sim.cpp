@@ -11,6 +11,7 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::string_view kChangesPath = "/api/core/object-changes/";
+constexpr std::string_view kPermissionDenied = "You do not have permission to perform this action.";
 
 http::Response detail(unsigned status, std::string_view message) { return message_reply(status, "detail", message); }
 
@@ -27,11 +28,27 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
     return v;
 }
 
-/// "changelog_message" of one written element, truncated like NetBox's 200-char field.
+/// "changelog_message" of one written element (the serializer field has no length limit).
 std::string changelog_message(const json::value& item) {
     if (!item.is_object()) return "";
     auto m = string_field(item.get_object(), "changelog_message");
-    return m ? m->substr(0, 200) : "";
+    return m ? *m : "";
+}
+
+/// Characters (code points) of a UTF-8 string, as Python counts them.
+std::size_t code_points(std::string_view text) {
+    std::size_t n = 0;
+    for (char c : text)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+/// ObjectChange.message is max_length=200: a longer changelog_message fails when the change record is saved,
+/// inside the request's transaction (PostgreSQL DataError, answered 500).
+std::optional<std::string> overlong_changelog_message(const std::vector<std::string>& messages) {
+    for (const auto& m : messages)
+        if (code_points(m) > 200) return std::string("value too long for type character varying(200)\n");
+    return std::nullopt;
 }
 
 /// Django's model class name for "No <Model> matches the given query." (404 on detail routes).
@@ -60,6 +77,8 @@ NetboxSim::NetboxSim(std::string base_url)
 
 asio::awaitable<http::Response> NetboxSim::handle(http::Request request) {
     http::Target target = http::Target::parse(request.target);
+    if (target.path == "/_sim/stats" && request.method == "GET") co_return stats_json();
+    if (target.path == "/_sim/stats/reset" && request.method == "POST") objects_rendered_ = objects_rendered_narrow_ = 0;
     if (target.path.rfind("/_sim/", 0) == 0) {
         if (auto r = handle_shared_control(request, target.path, faults_, stats_)) co_return std::move(*r);
         co_return handle_control(request, target);
@@ -68,16 +87,24 @@ asio::awaitable<http::Response> NetboxSim::handle(http::Request request) {
     if (injected.response) co_return std::move(*injected.response);
 
     std::string request_id = random_uuid();
+    request_rendered_ = 0;
+    request_narrow_ = false;
     ApiResult result;
     if (target.path.rfind("/api/", 0) == 0) {
         result = handle_api(request, target, request_id);
+        ctx_.user = nullptr;
     } else {
         result.response = detail(404, "Not found.");
     }
     stats_.add_objects_written(result.objects_written);
+    objects_rendered_ += request_rendered_;
+    if (request_narrow_) objects_rendered_narrow_ += request_rendered_;
+    co_await sleep_ms(std::uint64_t{request_narrow_ ? latency_ms_per_object_rendered_narrow_ : latency_ms_per_object_rendered_} *
+                      request_rendered_);
     // The write cost is paid after the state changed but before answering, like a slow database commit.
     co_await sleep_ms(std::uint64_t{costs_.latency_ms_per_object_written} * result.objects_attempted);
     result.response.headers.emplace_back("API-Version", config_.api_version);
+    result.response.headers.emplace_back("Date", http_date(sim_now()));
     result.response.headers.emplace_back("X-Request-ID", request_id);
     co_return cut_response(std::move(result.response), injected.cut);
 }
@@ -139,11 +166,40 @@ http::Response NetboxSim::set_config(const json::value& body) {
             return message_reply(400, "error", "api_version must be \"4.6\" or \"4.7\"");
         next.api_version = std::string(v->get_string());
     }
+    auto cost = [&](const char* key, unsigned& target) -> std::optional<std::string> {
+        if (const json::value* v = field(o, key)) {
+            auto n = as_int(*v);
+            if (!n || *n < 0 || *n > 60000) return std::string(key) + " must be an integer 0..60000";
+            target = static_cast<unsigned>(*n);
+        }
+        return std::nullopt;
+    };
+    unsigned rendered = latency_ms_per_object_rendered_, rendered_narrow = latency_ms_per_object_rendered_narrow_;
+    if (auto e = cost("latency_ms_per_object_rendered", rendered)) return message_reply(400, "error", *e);
+    if (auto e = cost("latency_ms_per_object_rendered_narrow", rendered_narrow)) return message_reply(400, "error", *e);
+    std::int64_t retention = changelog_retention_seconds_;
+    if (const json::value* v = field(o, "changelog_retention_seconds")) {
+        auto n = as_int(*v);
+        if (!n || *n < 0) return message_reply(400, "error", "changelog_retention_seconds must be a non-negative integer");
+        retention = *n;
+    }
+    if (const json::value* v = field(o, "plugin_supports_47")) {
+        if (!v->is_bool()) return message_reply(400, "error", "plugin_supports_47 must be a boolean");
+        next.plugin_supports_47 = v->get_bool();
+    }
+    if (const json::value* v = field(o, "clock_offset_seconds")) {
+        auto n = as_int(*v);
+        if (!n) return message_reply(400, "error", "clock_offset_seconds must be an integer");
+        set_clock_offset_seconds(*n);
+    }
     if (const json::value* v = field(o, "enforce_global_unique")) {
         if (!v->is_bool()) return message_reply(400, "error", "enforce_global_unique must be a boolean");
         next.enforce_global_unique = v->get_bool();
     }
     config_ = next;
+    latency_ms_per_object_rendered_ = rendered;
+    latency_ms_per_object_rendered_narrow_ = rendered_narrow;
+    changelog_retention_seconds_ = retention;
     forget_all_rendered();  // the API version shapes some objects
     return json_reply(200, config_json());
 }
@@ -154,6 +210,11 @@ json::object NetboxSim::config_json() const {
     o["lease_status"] = config_.lease_status;
     o["api_version"] = config_.api_version;
     o["enforce_global_unique"] = config_.enforce_global_unique;
+    o["plugin_supports_47"] = config_.plugin_supports_47;
+    o["latency_ms_per_object_rendered"] = latency_ms_per_object_rendered_;
+    o["latency_ms_per_object_rendered_narrow"] = latency_ms_per_object_rendered_narrow_;
+    o["changelog_retention_seconds"] = changelog_retention_seconds_;
+    o["clock_offset_seconds"] = clock_offset_seconds();
     return o;
 }
 
@@ -161,18 +222,33 @@ json::object NetboxSim::config_json() const {
 // REST API
 
 const User* NetboxSim::authenticate(const http::Request& request, http::Response& error) const {
+    // netbox/api/authentication.py TokenAuthentication.authenticate: another scheme (or none) leaves the
+    // request anonymous, which LOGIN_REQUIRED refuses; the value is split on whitespace.
     std::string_view header = request.header("Authorization");
-    auto space = header.find(' ');
-    std::string_view scheme = space == std::string_view::npos ? header : header.substr(0, space);
-    std::string_view value = space == std::string_view::npos ? std::string_view{} : header.substr(space + 1);
-    // NetBox ignores other schemes (the request is then anonymous) and needs exactly two parts.
-    if (header.empty() || (!iequals(scheme, "Token") && !iequals(scheme, "Bearer")) || value.empty() ||
-        value.find(' ') != std::string_view::npos) {
+    std::vector<std::string_view> parts;
+    for (std::size_t i = 0; i < header.size();) {
+        while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i;
+        std::size_t j = i;
+        while (j < header.size() && header[j] != ' ' && header[j] != '\t') ++j;
+        if (j > i) parts.push_back(header.substr(i, j - i));
+        i = j;
+    }
+    if (parts.empty() || (!iequals(parts[0], "Token") && !iequals(parts[0], "Bearer"))) {
         error = detail(403, "Authentication credentials were not provided.");
         return nullptr;
     }
+    if (parts.size() != 2) {
+        error = detail(403, "Invalid authorization header: Must be in the form \"Bearer <key>.<token>\" or \"Token <token>\"");
+        return nullptr;
+    }
+    std::string_view value = parts[1];
     // The token version is inferred from the value, not from the scheme (netbox-api.md §1).
     bool v2 = value.rfind("nbt_", 0) == 0;
+    if (v2 && value.find('.') == std::string_view::npos) {
+        error = detail(403, "Invalid authorization header: Could not parse key from v2 token. Did you mean to use "
+                            "'Token' instead of 'Bearer'?");
+        return nullptr;
+    }
     auto it = state_.user_by_token.find(std::string(value));
     if (it == state_.user_by_token.end()) {
         error = detail(403, v2 ? "Invalid v2 token" : "Invalid v1 token");
@@ -188,7 +264,9 @@ http::Response NetboxSim::status_json() const {
                                         {"installed_apps", json::object{}},
                                         {"netbox-version", v47 ? "4.7.1" : "4.6.8"},
                                         {"netbox-full-version", v47 ? "4.7.1" : "4.6.8"},
-                                        {"plugins", json::object{{"netbox_windows_dhcp", "1.3.5"}}},
+                                        {"plugins", config_.plugin_loaded()
+                                                        ? json::object{{"netbox_windows_dhcp", "1.3.5"}}
+                                                        : json::object{}},
                                         {"python-version", "3.12.3"},
                                         {"rq-workers-running", 1}});
 }
@@ -219,8 +297,11 @@ NetboxSim::ApiResult NetboxSim::handle_api(const http::Request& request, const h
     const std::string& path = target.path;
     const std::string& method = request.method;
     bool writing = is_write_method(method);
+    ctx_.user = user;
+    // TokenPermissions.has_permission: a token without write_enabled (or a user without the model
+    // permission) gets DRF's PermissionDenied.
     if (writing && !user->write_enabled) {
-        result.response = detail(403, "This token does not have write permission.");
+        result.response = detail(403, kPermissionDenied);
         return result;
     }
 
@@ -240,6 +321,7 @@ NetboxSim::ApiResult NetboxSim::handle_api(const http::Request& request, const h
         } else if (path == kChangesPath) {
             result.response = list_changes(target);
         } else {
+            prune_changes();
             auto id = parse_int(std::string_view(path).substr(kChangesPath.size(), path.size() - kChangesPath.size() - 1));
             auto it = id ? std::find_if(state_.changes.begin(), state_.changes.end(),
                                         [&](const Change& c) { return c.id == *id; })
@@ -253,6 +335,12 @@ NetboxSim::ApiResult NetboxSim::handle_api(const http::Request& request, const h
     for (const auto& resource : resources_.all) {
         std::string_view base = resource->path();
         if (path.rfind(base, 0) != 0) continue;
+        // NetBox 4.7 does not load plugin v1.3.5 (max_version 4.6.99): its URLs do not exist.
+        if (resource->is_plugin() && !config_.plugin_loaded()) break;
+        if (!resource->may_view(*user)) {
+            result.response = detail(403, kPermissionDenied);
+            return result;
+        }
         std::string_view rest = std::string_view(path).substr(base.size());
         std::optional<Id> detail_id;
         if (!rest.empty()) {
@@ -267,7 +355,10 @@ NetboxSim::ApiResult NetboxSim::handle_api(const http::Request& request, const h
             } else if (!resource->exists(*detail_id)) {
                 result.response = detail(404, not_found_message(resource->object_type()));
             } else {
-                result.response = http::json_response(200, resource->rendered(*detail_id));
+                FieldView view = field_view(target, resource->brief_fields());
+                request_narrow_ = view.narrow();
+                request_rendered_ = 1;
+                result.response = http::json_response(200, resource->rendered(*detail_id, view));
             }
             return result;
         }
@@ -317,11 +408,33 @@ http::Response NetboxSim::list(Resource& resource, const http::Target& target) {
     const std::vector<Id>& ids =
         cached_ids(std::string(resource.path()), target, [&] { return resource.list(target); }, error);
     if (error) return json_reply(400, *error);
-    return paginate(ids, target, [&](Id id, std::string& out) { out += resource.rendered(id); });
+    FieldView view = field_view(target, resource.brief_fields());
+    request_narrow_ = view.narrow();
+    return paginate(ids, target, [&](Id id, std::string& out) {
+        ++request_rendered_;
+        out += resource.rendered(id, view);
+    });
+}
+
+void NetboxSim::prune_changes() {
+    if (changelog_retention_seconds_ <= 0 || state_.changes.empty()) return;
+    Micros oldest_kept = sim_now() - changelog_retention_seconds_ * 1'000'000;
+    auto keep = std::find_if(state_.changes.begin(), state_.changes.end(), [&](const Change& c) { return c.time >= oldest_kept; });
+    if (keep == state_.changes.begin()) return;
+    state_.changes.erase(state_.changes.begin(), keep);
+    ++state_.version;  // list caches
+}
+
+http::Response NetboxSim::stats_json() {
+    json::object o = stats_.to_json();
+    o["objects_rendered"] = objects_rendered_;
+    o["objects_rendered_narrow"] = objects_rendered_narrow_;
+    return json_reply(200, o);
 }
 
 http::Response NetboxSim::list_changes(const http::Target& target) {
     std::optional<ErrorDict> error;
+    prune_changes();
     // Changes are stored in id order; their ids equal their position + 1 unless reset, so look them up by
     // binary search.
     auto find = [this](Id id) -> const Change* {
@@ -345,12 +458,26 @@ http::Response NetboxSim::list_changes(const http::Target& target) {
         auto in_ids = [](const std::vector<Id>& values, Id v) {
             return values.empty() || std::find(values.begin(), values.end(), v) != values.end();
         };
+        // time_after / time_before: NetBox's DateTimeFromToRangeFilter on `time` (>= and <=).
+        std::optional<Micros> after, before;
+        for (auto [key, bound] : {std::pair<const char*, std::optional<Micros>*>{"time_after", &after}, {"time_before", &before}}) {
+            if (auto v = target.get(key); v && !v->empty()) {
+                auto t = parse_iso_time(*v);
+                if (!t) {
+                    r.error = ErrorDict{};
+                    add_error(*r.error, "time", "Enter a valid date/time.");
+                    return r;
+                }
+                *bound = *t;
+            }
+        }
         auto user_names = target.all("user_name"), actions = target.all("action"),
              types = target.all("changed_object_type"), request_ids = target.all("request_id");
         for (const auto& change : state_.changes) {
             const json::object& rec = change.record;
             const json::value* user = field(rec, "user");
             Id user_id = user && user->is_object() ? int_or(user->get_object(), "id", 0) : 0;
+            if ((after && change.time < *after) || (before && change.time > *before)) continue;
             if (in_ids(*wanted_ids, change.id) && in(user_names, rec.at("user_name").get_string()) &&
                 in(actions, rec.at("action").at("value").get_string()) &&
                 in(types, rec.at("changed_object_type").get_string()) &&
@@ -361,7 +488,12 @@ http::Response NetboxSim::list_changes(const http::Target& target) {
         return r;
     }, error);
     if (error) return json_reply(400, *error);
-    return paginate(ids, target, [&](Id id, std::string& out) { out += json::serialize(find(id)->record); });
+    FieldView view = field_view(target, {});  // ObjectChangeSerializer has no brief_fields
+    request_narrow_ = view.narrow();
+    return paginate(ids, target, [&](Id id, std::string& out) {
+        ++request_rendered_;
+        out += json::serialize(narrowed(find(id)->record, view));
+    });
 }
 
 http::Response NetboxSim::paginate(const std::vector<Id>& ids, const http::Target& target,
@@ -467,10 +599,12 @@ std::string NetboxSim::rendered_list(const Resource& resource, const std::vector
 void NetboxSim::commit(Transaction& txn, std::vector<PendingChange>& changes, const User& user,
                        const std::string& request_id) {
     txn.commit();
-    std::string time = now_iso();
+    Micros now = sim_now();
+    std::string time = iso_time(now);
     for (auto& c : changes) {
         Change change;
         change.id = state_.next_change_id++;
+        change.time = now;
         Resource* owner = nullptr;
         for (const auto& r : resources_.all)
             if (r->object_type() == c.object_type) owner = r.get();
@@ -527,6 +661,14 @@ NetboxSim::ApiResult NetboxSim::write(Resource& resource, const http::Request& r
     return update(resource, *body, detail_id, user, request_id);
 }
 
+http::Response NetboxSim::server_error(std::string_view exception, std::string_view message) const {
+    // utilities/error_handlers.py handle_rest_api_exception: any unhandled exception of an API request.
+    return json_reply(500, json::object{{"error", message},
+                                        {"exception", exception},
+                                        {"netbox_version", config_.v47() ? "4.7.1" : "4.6.8"},
+                                        {"python_version", "3.12.3"}});
+}
+
 NetboxSim::ApiResult NetboxSim::create(Resource& resource, const json::value& body, const User& user,
                                        const std::string& request_id) {
     ApiResult result;
@@ -542,12 +684,18 @@ NetboxSim::ApiResult NetboxSim::create(Resource& resource, const json::value& bo
     const json::array& items = bulk ? body.get_array() : single;
     result.objects_attempted = items.size();
 
-    // Sequential create inside one transaction: later items see earlier ones (4.7 semantics, also used for
-    // 4.6 so that duplicates inside one batch are caught), and any failure undoes everything.
+    // 4.5/4.6 (netbox/api/viewsets/__init__.py create): the list serializer validates every element against
+    // the state before the request, then saves them one by one in one transaction. So two new objects that
+    // clash with each other both pass validation, and only a database constraint can stop them (500
+    // IntegrityError; IP addresses have none, so both are created). 4.7 validates and saves each element in
+    // turn: later elements see earlier ones. The simulator applies each element as it validates it and hides
+    // the rows of this request from validation (Context::visible_below) in 4.6 mode.
     Transaction txn;
     std::vector<PendingChange> changes;
     std::vector<Id> created;
     std::vector<std::optional<ErrorDict>> errors(items.size());
+    std::vector<std::string> messages;
+    std::optional<std::string> integrity;
     std::size_t failed = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (!items[i].is_object()) {
@@ -564,10 +712,14 @@ NetboxSim::ApiResult NetboxSim::create(Resource& resource, const json::value& bo
             continue;
         }
         Id id = std::get<Id>(r);
+        if (created.empty() && !config_.v47()) ctx_.visible_below = id;
         created.push_back(id);
+        if (!integrity) integrity = resource.integrity_violation(id);
+        messages.push_back(changelog_message(items[i]));
         changes.push_back({"create", std::string(resource.object_type()), id, resource.repr(id), nullptr,
-                           resource.snapshot(id), changelog_message(items[i])});
+                           resource.snapshot(id), messages.back()});
     }
+    ctx_.visible_below = std::numeric_limits<Id>::max();
 
     if (failed > 0) {
         abort(txn);
@@ -583,6 +735,17 @@ NetboxSim::ApiResult NetboxSim::create(Resource& resource, const json::value& bo
             for (auto& e : errors) list.push_back(e ? json::value(*e) : json::value(json::object{}));
             result.response = json_reply(400, list);
         }
+        return result;
+    }
+    // Validation passed; saving hits the database constraints, then the change records (message <= 200).
+    if (integrity) {
+        abort(txn);
+        result.response = server_error("IntegrityError", *integrity);
+        return result;
+    }
+    if (auto too_long = overlong_changelog_message(messages)) {
+        abort(txn);
+        result.response = server_error("DataError", *too_long);
         return result;
     }
     commit(txn, changes, user, request_id);
@@ -619,6 +782,8 @@ NetboxSim::ApiResult NetboxSim::update(Resource& resource, const json::value& bo
     json::array errors47;
     std::size_t failed = 0;
     std::vector<Id> seen;
+    std::vector<std::string> messages;
+    std::optional<std::string> integrity;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const json::value& item = items[i];
         auto fail = [&](json::object error_item, ErrorDict dict) {
@@ -672,8 +837,10 @@ NetboxSim::ApiResult NetboxSim::update(Resource& resource, const json::value& bo
             continue;
         }
         updated.push_back(id);
+        if (!integrity) integrity = resource.integrity_violation(id);
+        messages.push_back(changelog_message(item));
         changes.push_back({"update", std::string(resource.object_type()), id, resource.repr(id), std::move(before),
-                           resource.snapshot(id), changelog_message(item)});
+                           resource.snapshot(id), messages.back()});
     }
 
     if (failed > 0) {
@@ -686,6 +853,12 @@ NetboxSim::ApiResult NetboxSim::update(Resource& resource, const json::value& bo
                 first = first.get_object()["errors"];
             result.response = json_reply(400, first);
         }
+        return result;
+    }
+    if (integrity || overlong_changelog_message(messages)) {
+        abort(txn);
+        result.response = integrity ? server_error("IntegrityError", *integrity)
+                                    : server_error("DataError", *overlong_changelog_message(messages));
         return result;
     }
     commit(txn, changes, user, request_id);
@@ -743,6 +916,7 @@ NetboxSim::ApiResult NetboxSim::remove(Resource& resource, const json::value& bo
 
     Transaction txn;
     std::vector<PendingChange> changes;
+    std::vector<std::string> messages;
     const json::array* items = body.is_array() ? &body.get_array() : nullptr;
     for (const auto& [index, id] : targets) {
         json::value before = resource.snapshot(id);
@@ -760,8 +934,9 @@ NetboxSim::ApiResult NetboxSim::remove(Resource& resource, const json::value& bo
         }
         for (auto& c : cascaded)
             changes.push_back({"delete", c.object_type, c.id, c.repr, std::move(c.snapshot), nullptr, ""});
+        messages.push_back(items ? changelog_message((*items)[index]) : std::string());
         changes.push_back({"delete", std::string(resource.object_type()), id, repr, std::move(before), nullptr,
-                           items ? changelog_message((*items)[index]) : std::string()});
+                           messages.back()});
     }
 
     if (failed > 0) {
@@ -773,6 +948,11 @@ NetboxSim::ApiResult NetboxSim::remove(Resource& resource, const json::value& bo
             result.response = conflict_detail ? detail(409, *conflict_detail)
                                               : json_reply(400, errors47.front().get_object().at("errors"));
         }
+        return result;
+    }
+    if (auto too_long = overlong_changelog_message(messages)) {
+        abort(txn);
+        result.response = server_error("DataError", *too_long);
         return result;
     }
     commit(txn, changes, user, request_id);

@@ -81,6 +81,8 @@ private:
     void forget_all_rendered();
     /// A JSON array of the objects' rendered forms: the answer of a bulk write.
     static std::string rendered_list(const Resource& resource, const std::vector<Id>& ids);
+    /// 500 {"error","exception","netbox_version","python_version"} (NetBox's handle_rest_api_exception).
+    http::Response server_error(std::string_view exception, std::string_view message) const;
     /// The 4.7 bulk failure envelope.
     json::object bulk_errors_47(std::string_view verb, std::size_t failed, std::size_t total, json::array errors) const;
 
@@ -99,6 +101,21 @@ private:
         std::vector<Id> ids;
     };
     std::map<std::string, CacheEntry, std::less<>> list_cache_;  ///< one entry per collection: bounded
+
+    // Cost of rendering (netbox_sim's own config keys): NetBox's serializer cost grows with the objects it
+    // renders, less when fields=/omit=/brief narrow them. Counted per request, charged before answering.
+    unsigned latency_ms_per_object_rendered_ = 0;
+    unsigned latency_ms_per_object_rendered_narrow_ = 0;
+    std::uint64_t request_rendered_ = 0;
+    bool request_narrow_ = false;
+    std::uint64_t objects_rendered_ = 0, objects_rendered_narrow_ = 0;
+    /// The change log keeps records newer than this many seconds of the simulator's clock (0 = all), like
+    /// NetBox's CHANGELOG_RETENTION.
+    std::int64_t changelog_retention_seconds_ = 0;
+    /// Drops the change records the retention no longer keeps.
+    void prune_changes();
+    /// /_sim/stats with the rendering counters added.
+    http::Response stats_json();
 };
 
 /// Adds the objects of a POST /_sim/seed body (no validation, no changelog). Error text on a bad reference;

@@ -27,8 +27,10 @@ json::value opt_string(const std::optional<std::string>& value) {
 
 json::value opt_int(const std::optional<Id>& value) { return value ? json::value(*value) : json::value(nullptr); }
 
-/// Parsed `vrf_id` filter: each entry is a VRF id or nullopt for "null" (global table).
-std::optional<std::vector<std::optional<Id>>> parse_vrf_filter(const std::vector<std::string>& values) {
+/// Parsed `vrf_id` filter: each entry is a VRF id or nullopt for "null" (global table). NetBox's
+/// ModelMultipleChoiceFilter refuses ids that name no VRF: 400 {"vrf_id": ["Select a valid choice. ..."]}.
+std::optional<std::vector<std::optional<Id>>> parse_vrf_filter(const State& state, const std::vector<std::string>& values,
+                                                               ErrorDict& error) {
     std::vector<std::optional<Id>> out;
     for (const auto& v : values) {
         if (v == "null") {
@@ -36,7 +38,14 @@ std::optional<std::vector<std::optional<Id>>> parse_vrf_filter(const std::vector
             continue;
         }
         auto ids = parse_ids({v});
-        if (!ids) return std::nullopt;
+        if (!ids) {
+            add_error(error, "vrf_id", "\u201c" + v + "\u201d is not a valid value.");
+            return std::nullopt;
+        }
+        if (state.vrfs.find(ids->front()) == nullptr) {
+            add_error(error, "vrf_id", "Select a valid choice. " + v + " is not one of the available choices.");
+            return std::nullopt;
+        }
         out.emplace_back(ids->front());
     }
     return out;
@@ -83,6 +92,18 @@ ListResult bad_filter(std::string_view key, std::string_view message) {
 struct CommonFilter {
     std::vector<Id> ids;
     std::vector<Id> tags;
+    /// last_updated__gte / __lte (NetBox's MultiValueDateTimeFilter: several values are OR-ed).
+    std::vector<Micros> updated_gte, updated_lte;
+
+    bool updated(const std::string& last_updated) const {
+        if (updated_gte.empty() && updated_lte.empty()) return true;
+        auto t = parse_iso_time(last_updated);
+        if (!t) return false;
+        auto any = [&](const std::vector<Micros>& bounds, bool gte) {
+            return bounds.empty() || std::any_of(bounds.begin(), bounds.end(), [&](Micros b) { return gte ? *t >= b : *t <= b; });
+        };
+        return any(updated_gte, true) && any(updated_lte, false);
+    }
 };
 
 std::optional<CommonFilter> common_filter(const State& state, const http::Target& target, ListResult& out) {
@@ -100,6 +121,17 @@ std::optional<CommonFilter> common_filter(const State& state, const http::Target
         return std::nullopt;
     }
     f.tags = *tags;
+    for (auto [key, out_list] : {std::pair<const char*, std::vector<Micros>*>{"last_updated__gte", &f.updated_gte},
+                                 {"last_updated__lte", &f.updated_lte}}) {
+        for (const auto& value : target.all(key)) {
+            auto t = parse_iso_time(value);
+            if (!t) {
+                out = bad_filter(key, "Enter a valid date/time.");
+                return std::nullopt;
+            }
+            out_list->push_back(*t);
+        }
+    }
     return f;
 }
 
@@ -135,6 +167,42 @@ std::string exclusion_display(const DhcpExclusionRange& range) {
     return range.start_ip.to_string() + " \u2013 " + range.end_ip.to_string();
 }
 
+std::string ip_range_display(const IpRange& range) {
+    // IPRange.name (ipam/models/ip.py): the octets both ends share (position by position, as NetBox zips
+    // them), then the differing tails of each end, then the mask length.
+    auto octets = [](Ipv4Address a) {
+        std::vector<std::string> out;
+        for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::to_string((a.value >> shift) & 0xFF));
+        return out;
+    };
+    std::string length = "/" + std::to_string(range.start_address.length);
+    if (range.start_address.address == range.end_address.address)
+        return range.start_address.address.to_string() + "-" + range.end_address.address.to_string() + length;
+    auto start = octets(range.start_address.address), end = octets(range.end_address.address);
+    std::vector<std::string> base;
+    for (std::size_t i = 0; i < 4; ++i)
+        if (start[i] == end[i]) base.push_back(start[i]);
+    auto join = [](const std::vector<std::string>& parts, std::size_t from) {
+        std::string out;
+        for (std::size_t i = from; i < parts.size(); ++i) out += (out.empty() ? "" : ".") + parts[i];
+        return out;
+    };
+    return join(base, 0) + "." + join(start, base.size()) + "-" + join(end, base.size()) + length;
+}
+
+std::string python_dict_repr(const json::object& o) {
+    std::string out = "{";
+    for (const auto& [key, value] : o) {
+        if (out.size() > 1) out += ", ";
+        out += "'" + std::string(key) + "': ";
+        if (value.is_string()) out += "'" + std::string(value.get_string()) + "'";
+        else if (value.is_bool()) out += value.get_bool() ? "True" : "False";
+        else if (value.is_null()) out += "None";
+        else out += json::serialize(value);
+    }
+    return out + "}";
+}
+
 Resource* Resources::by_path(std::string_view path) const {
     for (const auto& r : all)
         if (r->path() == path) return r.get();
@@ -153,6 +221,8 @@ Resources make_resources(Context& ctx) {
     r.all.push_back(std::make_unique<ExclusionResource>(ctx));
     r.all.push_back(std::make_unique<OptionCodeResource>(ctx));
     r.all.push_back(std::make_unique<OptionValueResource>(ctx));
+    r.all.push_back(std::make_unique<IpRangeResource>(ctx));
+    r.all.push_back(std::make_unique<JobResource>(ctx));
     return r;
 }
 
@@ -160,6 +230,69 @@ Resources make_resources(Context& ctx) {
 // Shared rendering
 
 std::string Resource::url(Id id) const { return ctx_.base_url + std::string(path()) + std::to_string(id) + "/"; }
+
+bool FieldView::keeps(std::string_view field) const {
+    bool named = std::find(names.begin(), names.end(), field) != names.end();
+    switch (mode) {
+    case Mode::full: return true;
+    case Mode::include: return named;
+    case Mode::omit: return !named;
+    }
+    return true;
+}
+
+FieldView field_view(const http::Target& target, const std::vector<std::string_view>& brief_fields) {
+    auto split = [](const std::string& text) {
+        std::vector<std::string> out;
+        std::size_t start = 0;
+        while (true) {
+            auto comma = text.find(',', start);
+            out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            if (comma == std::string::npos) return out;
+            start = comma + 1;
+        }
+    };
+    FieldView view;
+    // Django's QueryDict.get gives the last value of a repeated parameter.
+    auto last = [&](std::string_view key) -> std::string {
+        auto values = target.all(key);
+        return values.empty() ? std::string() : values.back();
+    };
+    if (auto fields = last("fields"); !fields.empty()) {
+        view.mode = FieldView::Mode::include;
+        view.names = split(fields);
+        view.key = "f:" + fields;
+    } else if (auto omit = last("omit"); !omit.empty()) {
+        view.mode = FieldView::Mode::omit;
+        view.names = split(omit);
+        view.key = "o:" + omit;
+    } else if (!last("brief").empty() && !brief_fields.empty()) {
+        view.mode = FieldView::Mode::include;
+        for (auto f : brief_fields) view.names.emplace_back(f);
+        view.key = "brief";
+    }
+    return view;
+}
+
+json::object narrowed(const json::object& full, const FieldView& view) {
+    if (!view.narrow()) return full;
+    json::object out;
+    for (const auto& [key, value] : full)
+        if (view.keeps(key)) out.emplace(key, value);
+    return out;
+}
+
+const std::string& Resource::rendered(Id id, const FieldView& view) const {
+    if (!view.narrow()) return rendered(id);
+    auto& cache = narrow_rendered_[view.key];
+    if (narrow_rendered_.size() > 16) {  // bounded: a test that asks for many field sets must not grow this
+        narrow_rendered_.clear();
+        return narrow_rendered_[view.key].emplace(id, json::serialize(narrowed(serialize(id), view))).first->second;
+    }
+    auto it = cache.find(id);
+    if (it == cache.end()) it = cache.emplace(id, json::serialize(narrowed(serialize(id), view))).first;
+    return it->second;
+}
 
 const std::string& Resource::rendered(Id id) const {
     auto it = rendered_.find(id);
@@ -339,8 +472,12 @@ ListResult IpResource::list(const http::Target& target) const {
     ListResult result;
     auto common = common_filter(state(), target, result);
     if (!common) return result;
-    auto vrfs = parse_vrf_filter(target.all("vrf_id"));
-    if (!vrfs) return bad_filter("vrf_id", "Select a valid choice.");
+    ErrorDict vrf_error;
+    auto vrfs = parse_vrf_filter(state(), target.all("vrf_id"), vrf_error);
+    if (!vrfs) {
+        result.error = std::move(vrf_error);
+        return result;
+    }
     std::vector<std::string> statuses = target.all("status");
 
     // `parent`: any invalid prefix empties the result (NetBox drops the whole filter to none).
@@ -390,6 +527,7 @@ ListResult IpResource::list(const http::Target& target) const {
 
     auto matches = [&](const IpAddress& ip) {
         if (!contains_id(common->ids, ip.id)) return false;
+        if (!common->updated(ip.last_updated)) return false;
         if (!vrf_matches(*vrfs, ip.vrf)) return false;
         if (!statuses.empty() && std::find(statuses.begin(), statuses.end(), ip.status) == statuses.end())
             return false;
@@ -466,8 +604,12 @@ ListResult PrefixResource::list(const http::Target& target) const {
     ListResult result;
     auto common = common_filter(state(), target, result);
     if (!common) return result;
-    auto vrfs = parse_vrf_filter(target.all("vrf_id"));
-    if (!vrfs) return bad_filter("vrf_id", "Select a valid choice.");
+    ErrorDict vrf_error;
+    auto vrfs = parse_vrf_filter(state(), target.all("vrf_id"), vrf_error);
+    if (!vrfs) {
+        result.error = std::move(vrf_error);
+        return result;
+    }
     std::vector<Ipv4Network> wanted;
     auto values = target.all("prefix");
     for (const auto& v : values)
@@ -475,7 +617,7 @@ ListResult PrefixResource::list(const http::Target& target) const {
     if (!values.empty() && wanted.empty()) return result;
     auto statuses = target.all("status");
     return filter_rows(state().prefixes.rows, [&](const Prefix& p) {
-        return contains_id(common->ids, p.id) && has_all_tags(p.tags, common->tags) && vrf_matches(*vrfs, p.vrf) &&
+        return contains_id(common->ids, p.id) && has_all_tags(p.tags, common->tags) && common->updated(p.last_updated) && vrf_matches(*vrfs, p.vrf) &&
                (wanted.empty() || std::find(wanted.begin(), wanted.end(), p.prefix) != wanted.end()) &&
                (statuses.empty() || std::find(statuses.begin(), statuses.end(), p.status) != statuses.end());
     });
@@ -588,7 +730,7 @@ ListResult ServerResource::list(const http::Target& target) const {
     auto name = target.get("name");
     auto hostname = target.get("hostname");
     return filter_rows(state().servers.rows, [&](const DhcpServer& s) {
-        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) &&
+        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) && common->updated(s.last_updated) &&
                (!name || to_lower(s.name).find(to_lower(*name)) != std::string::npos) &&
                (!hostname || to_lower(s.hostname).find(to_lower(*hostname)) != std::string::npos);
     });
@@ -635,7 +777,7 @@ ListResult FailoverResource::list(const http::Target& target) const {
     auto secondaries = parse_ids(target.all("secondary_server_id"));
     if (!primaries || !secondaries) return bad_filter("primary_server_id", "Enter a number.");
     return filter_rows(state().failovers.rows, [&](const DhcpFailover& f) {
-        return contains_id(common->ids, f.id) && has_all_tags(f.tags, common->tags) &&
+        return contains_id(common->ids, f.id) && has_all_tags(f.tags, common->tags) && common->updated(f.last_updated) &&
                contains_id(*primaries, f.primary_server) && contains_id(*secondaries, f.secondary_server);
     });
 }
@@ -699,7 +841,7 @@ ListResult ScopeResource::list(const http::Target& target) const {
         return wanted.empty() || (value && std::find(wanted.begin(), wanted.end(), *value) != wanted.end());
     };
     return filter_rows(state().scopes.rows, [&](const DhcpScope& s) {
-        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) &&
+        return contains_id(common->ids, s.id) && has_all_tags(s.tags, common->tags) && common->updated(s.last_updated) &&
                matches_opt(*servers, s.server) && matches_opt(*failovers, s.failover) &&
                contains_id(*prefixes, s.prefix) &&
                (!name || to_lower(s.name).find(to_lower(*name)) != std::string::npos);
@@ -743,7 +885,7 @@ ListResult OptionCodeResource::list(const http::Target& target) const {
     if (!codes) return bad_filter("code", "Enter a whole number.");
     auto name = target.get("name");
     return filter_rows(state().option_codes.rows, [&](const DhcpOptionCode& c) {
-        return contains_id(common->ids, c.id) && has_all_tags(c.tags, common->tags) && contains_id(*codes, c.code) &&
+        return contains_id(common->ids, c.id) && has_all_tags(c.tags, common->tags) && common->updated(c.last_updated) && contains_id(*codes, c.code) &&
                (!name || to_lower(c.name).find(to_lower(*name)) != std::string::npos);
     });
 }
@@ -779,7 +921,7 @@ ListResult OptionValueResource::list(const http::Target& target) const {
     auto definitions = parse_ids(target.all("option_definition_id"));
     if (!definitions) return bad_filter("option_definition_id", "Enter a number.");
     return filter_rows(state().option_values.rows, [&](const DhcpOptionValue& v) {
-        return contains_id(common->ids, v.id) && has_all_tags(v.tags, common->tags) &&
+        return contains_id(common->ids, v.id) && has_all_tags(v.tags, common->tags) && common->updated(v.last_updated) &&
                contains_id(*definitions, v.definition);
     });
 }
@@ -804,7 +946,227 @@ ListResult ExclusionResource::list(const http::Target& target) const {
     auto scopes = parse_ids(target.all("scope_id"));
     if (!scopes) return bad_filter("scope_id", "Enter a number.");
     return filter_rows(state().exclusions.rows, [&](const DhcpExclusionRange& r) {
-        return contains_id(common->ids, r.id) && has_all_tags(r.tags, common->tags) && contains_id(*scopes, r.scope);
+        return contains_id(common->ids, r.id) && has_all_tags(r.tags, common->tags) && common->updated(r.last_updated) && contains_id(*scopes, r.scope);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// IP ranges (ipam/api/serializers_/ip.py IPRangeSerializer; ipam/filtersets.py IPRangeFilterSet)
+
+json::object IpRangeResource::serialize(Id id) const {
+    const IpRange& r = *state().ip_ranges.find(id);
+    return {{"id", r.id},
+            {"url", url(r.id)},
+            {"display_url", ctx_.base_url + "/ipam/ip-ranges/" + std::to_string(r.id) + "/"},
+            {"display", ip_range_display(r)},
+            {"family", family_json()},
+            {"start_address", r.start_address.to_string()},
+            {"end_address", r.end_address.to_string()},
+            {"size", static_cast<std::int64_t>(r.end_address.address.value) - r.start_address.address.value + 1},
+            {"vrf", vrf_brief(r.vrf)},
+            {"tenant", nullptr},
+            {"status", choice(r.status)},
+            {"role", nullptr},
+            {"description", r.description},
+            {"owner", nullptr},
+            {"comments", ""},
+            {"tags", tags_json(r.tags)},
+            {"custom_fields", json::object{}},
+            {"created", r.created},
+            {"last_updated", r.last_updated},
+            {"mark_populated", r.mark_populated},
+            {"mark_utilized", r.mark_utilized}};
+}
+
+json::object IpRangeResource::snapshot(Id id) const {
+    const IpRange& r = *state().ip_ranges.find(id);
+    return {{"start_address", r.start_address.to_string()}, {"end_address", r.end_address.to_string()},
+            {"vrf", opt_int(r.vrf)}, {"status", r.status}, {"mark_populated", r.mark_populated},
+            {"tags", tag_names(r.tags)}};
+}
+
+std::string IpRangeResource::repr(Id id) const { return ip_range_display(*state().ip_ranges.find(id)); }
+
+namespace {
+
+/// django-filter's BooleanFilter: "true"/"True"/"1" and "false"/"False"/"0"; anything else is 400.
+std::optional<std::optional<bool>> parse_bool_filter(const std::optional<std::string>& value, std::string_view key,
+                                                     ListResult& out) {
+    if (!value) return std::optional<bool>{};
+    if (*value == "true" || *value == "True" || *value == "1") return std::optional<bool>{true};
+    if (*value == "false" || *value == "False" || *value == "0") return std::optional<bool>{false};
+    out = bad_filter(key, "Select a valid choice. " + *value + " is not one of the available choices.");
+    return std::nullopt;
+}
+
+/// NetBox's `net_in` lookup (start_address/end_address filters): a value with a mask matches address and
+/// mask exactly, one without matches the host whatever its mask; invalid values are dropped.
+struct NetInFilter {
+    std::vector<std::pair<Ipv4Address, std::optional<int>>> values;
+    bool given = false;
+    bool matches(const Ipv4Interface& a) const {
+        if (!given) return true;
+        for (const auto& [host, length] : values)
+            if (host == a.address && (!length || *length == a.length)) return true;
+        return false;
+    }
+    bool empty_result() const { return given && values.empty(); }
+};
+
+NetInFilter net_in_filter(const std::vector<std::string>& raw) {
+    NetInFilter f;
+    f.given = !raw.empty();
+    for (const auto& a : raw) {
+        if (a.find('/') != std::string::npos) {
+            if (auto iface = Ipv4Interface::parse(a)) f.values.emplace_back(iface->address, iface->length);
+        } else if (auto host = Ipv4Address::parse(a)) {
+            f.values.emplace_back(*host, std::nullopt);
+        }
+    }
+    return f;
+}
+
+}  // namespace
+
+ListResult IpRangeResource::list(const http::Target& target) const {
+    ListResult result;
+    auto common = common_filter(state(), target, result);
+    if (!common) return result;
+    ErrorDict vrf_error;
+    auto vrfs = parse_vrf_filter(state(), target.all("vrf_id"), vrf_error);
+    if (!vrfs) {
+        result.error = std::move(vrf_error);
+        return result;
+    }
+    auto populated = parse_bool_filter(target.get("mark_populated"), "mark_populated", result);
+    if (!populated) return result;
+    auto utilized = parse_bool_filter(target.get("mark_utilized"), "mark_utilized", result);
+    if (!utilized) return result;
+    // parent (multi, OR): ranges whose start AND end lie in the prefix; any invalid prefix -> nothing.
+    std::vector<Ipv4Network> parents;
+    for (const auto& p : target.all("parent")) {
+        auto net = Ipv4Network::parse(p);
+        if (!net) return result;
+        parents.push_back(*net);
+    }
+    auto starts = net_in_filter(target.all("start_address"));
+    auto ends = net_in_filter(target.all("end_address"));
+    if (starts.empty_result() || ends.empty_result()) return result;
+    // contains (single): ranges holding this IP (a prefix value is compared by its network address).
+    std::optional<Ipv4Address> contains;
+    if (auto c = target.get("contains"); c && !c->empty()) {
+        if (auto net = Ipv4Network::parse(*c)) contains = net->network;
+        else if (auto host = Ipv4Address::parse(*c)) contains = *host;
+        else return result;
+    }
+    auto statuses = target.all("status");
+    return filter_rows(state().ip_ranges.rows, [&](const IpRange& r) {
+        Ipv4Address start = r.start_address.address, end = r.end_address.address;
+        return contains_id(common->ids, r.id) && has_all_tags(r.tags, common->tags) && common->updated(r.last_updated) && vrf_matches(*vrfs, r.vrf) &&
+               (!*populated || **populated == r.mark_populated) && (!*utilized || **utilized == r.mark_utilized) &&
+               (parents.empty() || std::any_of(parents.begin(), parents.end(), [&](const Ipv4Network& n) {
+                    return n.contains(start) && n.contains(end);
+                })) &&
+               starts.matches(r.start_address) && ends.matches(r.end_address) &&
+               (!contains || (start <= *contains && *contains <= end)) &&
+               (statuses.empty() || std::find(statuses.begin(), statuses.end(), r.status) != statuses.end());
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Jobs (core/api/serializers_/jobs.py JobSerializer; core/filtersets.py JobFilterSet)
+
+json::object JobResource::serialize(Id id) const {
+    const Job& j = *state().jobs.find(id);
+    auto opt = [](const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); };
+    json::value user = nullptr;
+    if (j.user)
+        if (const User* u = state().users.find(*j.user))
+            user = json::object{{"id", u->id},
+                                {"url", ctx_.base_url + "/api/users/users/" + std::to_string(u->id) + "/"},
+                                {"display", u->username},
+                                {"username", u->username}};
+    std::string label = j.status;
+    if (!label.empty()) label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    return {{"id", j.id},
+            {"url", url(j.id)},
+            {"display_url", ctx_.base_url + "/core/jobs/" + std::to_string(j.id) + "/"},
+            {"display", j.name + " (" + j.job_id + ")"},
+            {"object_type", nullptr},
+            {"object_id", nullptr},
+            {"object", nullptr},
+            {"name", j.name},
+            {"status", json::object{{"value", j.status}, {"label", label}}},
+            {"created", j.created},
+            {"scheduled", opt(j.scheduled)},
+            {"interval", j.interval ? json::value(*j.interval) : json::value(nullptr)},
+            {"started", opt(j.started)},
+            {"completed", opt(j.completed)},
+            {"user", std::move(user)},
+            {"data", j.data},
+            {"error", j.error},
+            {"job_id", j.job_id},
+            {"queue_name", j.queue_name},
+            {"notifications", json::object{{"value", "on_failure"}, {"label", "On failure"}}},
+            {"log_entries", j.log_entries}};
+}
+
+json::object JobResource::snapshot(Id id) const {
+    const Job& j = *state().jobs.find(id);
+    return {{"name", j.name}, {"status", j.status}};
+}
+
+std::string JobResource::repr(Id id) const {
+    const Job& j = *state().jobs.find(id);
+    return j.name + " (" + j.job_id + ")";
+}
+
+ListResult JobResource::list(const http::Target& target) const {
+    ListResult result;
+    auto ids = parse_ids(target.all("id"));
+    if (!ids) return bad_filter("id", "Enter a number.");
+    static const std::vector<std::string> kStatuses{"pending", "scheduled", "running", "completed", "errored", "failed"};
+    auto statuses = target.all("status");
+    for (const auto& s : statuses)
+        if (std::find(kStatuses.begin(), kStatuses.end(), s) == kStatuses.end())
+            return bad_filter("status", "Select a valid choice. " + s + " is not one of the available choices.");
+    auto names = target.all("name");
+    // DateTimeFilters: <field>__after (>=) and <field>__before (<=) for created, scheduled, started, completed.
+    struct Bound {
+        const std::optional<std::string> Job::*field;
+        bool after;
+        Micros at;
+    };
+    std::vector<Bound> bounds;
+    std::optional<Micros> created_after, created_before;
+    for (const auto& [name, member] : std::vector<std::pair<std::string, const std::optional<std::string> Job::*>>{
+             {"scheduled", &Job::scheduled}, {"started", &Job::started}, {"completed", &Job::completed},
+             {"created", nullptr}}) {
+        for (bool after : {true, false}) {
+            std::string key = name + (after ? "__after" : "__before");
+            auto value = target.get(key);
+            if (!value) continue;
+            auto t = parse_iso_time(*value);
+            if (!t) return bad_filter(key, "Enter a valid date/time.");
+            if (member == nullptr) (after ? created_after : created_before) = *t;
+            else bounds.push_back({member, after, *t});
+        }
+    }
+    auto within = [](const std::string& value, bool after, Micros at) {
+        auto t = parse_iso_time(value);
+        return t && (after ? *t >= at : *t <= at);
+    };
+    return filter_rows(state().jobs.rows, [&](const Job& j) {
+        if (!contains_id(*ids, j.id)) return false;
+        if (!statuses.empty() && std::find(statuses.begin(), statuses.end(), j.status) == statuses.end()) return false;
+        if (!names.empty() && std::find(names.begin(), names.end(), j.name) == names.end()) return false;
+        if (created_after && !within(j.created, true, *created_after)) return false;
+        if (created_before && !within(j.created, false, *created_before)) return false;
+        for (const auto& b : bounds) {
+            const auto& value = j.*(b.field);
+            if (!value || !within(*value, b.after, b.at)) return false;  // NULL never matches a comparison
+        }
+        return true;
     });
 }
 

@@ -49,7 +49,7 @@ std::optional<Id> vrf_ref(const State& state, const json::object& o, std::string
 }
 
 void seed(State& state, const json::object& body, Transaction& txn) {
-    const std::string now = now_iso();
+    const std::string now = sim_now_iso();
 
     for (const auto& item : array_of(body, "users")) {
         const json::object& o = object_of(item, "users");
@@ -58,6 +58,8 @@ void seed(State& state, const json::object& body, Transaction& txn) {
         user.username = required_string(o, "username", "user");
         user.token = required_string(o, "token", "user");
         user.write_enabled = bool_or(o, "write_enabled", true);
+        user.can_view_tags = bool_or(o, "can_view_tags", true);
+        user.can_view_jobs = bool_or(o, "can_view_jobs", true);
         if (state.user_by_token.count(user.token)) fail("user " + user.username + ": token already in use");
         state.user_by_token[user.token] = user.id;
         state.users.insert(std::move(user), &txn);
@@ -240,9 +242,64 @@ void seed(State& state, const json::object& body, Transaction& txn) {
         ip.tags = tag_ids(state, o, "ip_address " + text);
         if (const json::value* cf = field(o, "custom_fields"); cf && cf->is_object())
             if (auto cid = string_field(cf->get_object(), "dhcp_client_id"); cid && !cid->empty()) ip.dhcp_client_id = *cid;
+        if (const json::value* t = field(o, "tunnel_termination"); t && !t->is_null()) {
+            // {"tunnel": "HQ", "id": 3}: this IP is that termination's outside_ip (deleting it answers 409).
+            const json::object& to = object_of(*t, "tunnel_termination");
+            auto id = int_or(to, "id", 1);
+            ip.protected_by = string_or(to, "tunnel", "Tunnel") + ": Termination " + std::to_string(id) + " (" +
+                              std::to_string(id) + ")";
+        }
         ip.id = state.allocate_ip_id();
-        ip.created = ip.last_updated = now;
+        ip.created = ip.last_updated = string_or(o, "last_updated", now);
         state.insert_ip(std::move(ip), &txn);
+    }
+    for (const auto& item : array_of(body, "ip_ranges")) {
+        const json::object& o = object_of(item, "ip_ranges");
+        IpRange range;
+        auto start = Ipv4Interface::parse(required_string(o, "start_address", "ip_range"));
+        auto end = Ipv4Interface::parse(required_string(o, "end_address", "ip_range"));
+        if (!start || !end) fail("ip_range: start_address and end_address are IPv4 addresses with a mask");
+        range.id = state.ip_ranges.allocate();
+        range.start_address = *start;
+        range.end_address = *end;
+        range.vrf = vrf_ref(state, o, "ip_range " + start->to_string());
+        range.status = string_or(o, "status", "active");
+        range.description = string_or(o, "description", "");
+        range.mark_populated = bool_or(o, "mark_populated", false);
+        range.mark_utilized = bool_or(o, "mark_utilized", false);
+        range.tags = tag_ids(state, o, "ip_range " + start->to_string());
+        range.created = range.last_updated = now;
+        state.ip_ranges.insert(std::move(range), &txn);
+    }
+    for (const auto& item : array_of(body, "jobs")) {
+        // {"name": "Windows DHCP Sync", "status": "scheduled", "interval": 60, "scheduled": "...", "started": ...,
+        //  "completed": ..., "user": "alice", "log": ["Starting DHCP sync: ..."]}
+        const json::object& o = object_of(item, "jobs");
+        Job job;
+        job.id = state.jobs.allocate();
+        job.name = required_string(o, "name", "job");
+        job.status = string_or(o, "status", "scheduled");
+        job.created = string_or(o, "created", now);
+        for (auto [key, target] : {std::pair<const char*, std::optional<std::string>*>{"scheduled", &job.scheduled},
+                                   {"started", &job.started}, {"completed", &job.completed}})
+            if (auto v = string_field(o, key)) *target = *v;
+        if (auto v = int_field(o, "interval")) job.interval = *v;
+        if (auto name = string_field(o, "user")) {
+            for (const auto& [id, user] : state.users.rows)
+                if (user.username == *name) job.user = id;
+            if (!job.user) fail("job " + job.name + ": unknown user \"" + *name + "\"");
+        }
+        job.error = string_or(o, "error", "");
+        job.job_id = string_or(o, "job_id", random_uuid());
+        job.queue_name = string_or(o, "queue_name", "default");
+        std::string log_time = job.started.value_or(job.created);
+        for (const auto& line : array_of(o, "log")) {
+            if (line.is_string())
+                job.log_entries.push_back(json::object{{"level", "info"}, {"message", line}, {"timestamp", log_time}});
+            else
+                job.log_entries.push_back(object_of(line, "job log entry"));
+        }
+        state.jobs.insert(std::move(job), &txn);
     }
 }
 
@@ -284,6 +341,8 @@ json::object dump_state(const Resources& resources, const State& state) {
             {"vrfs", all("/api/ipam/vrfs/", state.vrfs.rows)},
             {"option_codes", all("/api/plugins/windows-dhcp/option-codes/", state.option_codes.rows)},
             {"option_values", all("/api/plugins/windows-dhcp/option-values/", state.option_values.rows)},
+            {"ip_ranges", all("/api/ipam/ip-ranges/", state.ip_ranges.rows)},
+            {"jobs", all("/api/core/jobs/", state.jobs.rows)},
             {"users", std::move(users)}};
 }
 

@@ -49,10 +49,10 @@ void State::ips_in_range(Id key, const Ipv4Network& network, std::vector<Id>& ou
     for (auto it = first; it != last; ++it) out.push_back(std::get<2>(*it));
 }
 
-Id State::find_duplicate_host(std::optional<Id> vrf, Ipv4Address host, Id except) const {
+Id State::find_duplicate_host(std::optional<Id> vrf, Ipv4Address host, Id except, Id visible_below) const {
     auto it = ip_index_.lower_bound({vrf_key(vrf), host.value, std::numeric_limits<Id>::min()});
     for (; it != ip_index_.end() && std::get<0>(*it) == vrf_key(vrf) && std::get<1>(*it) == host.value; ++it)
-        if (std::get<2>(*it) != except) return std::get<2>(*it);
+        if (std::get<2>(*it) != except && std::get<2>(*it) < visible_below) return std::get<2>(*it);
     return 0;
 }
 
@@ -124,6 +124,8 @@ void State::clear() {
     exclusions.clear();
     option_codes.clear();
     option_values.clear();
+    ip_ranges.clear();
+    jobs.clear();
     changes.clear();
     next_change_id = 1;
     ips_.clear();

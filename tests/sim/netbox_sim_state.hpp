@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -29,6 +30,11 @@ struct User {
     std::string username;
     std::string token;  ///< the whole credential after the scheme: 40-char v1 value or "nbt_KEY.SECRET"
     bool write_enabled = true;
+    /// Model view permissions the simulator knows (NetBox: extras.view_tag, core.view_job). Without
+    /// view_tag, tags cannot be listed and nested references to tags by attributes find nothing (4.6.6+);
+    /// references by id still work.
+    bool can_view_tags = true;
+    bool can_view_jobs = true;
 };
 
 struct Tag {
@@ -63,7 +69,38 @@ struct IpAddress {
     std::string dns_name, description;
     std::vector<Id> tags;
     std::optional<std::string> dhcp_client_id;
+    /// Seed only: the VPN tunnel termination whose outside_ip this is, as NetBox names it in a 409
+    /// ("HQ: Termination 3 (3)"): TunnelTermination.outside_ip is on_delete=PROTECT.
+    std::optional<std::string> protected_by;
     std::string created, last_updated;
+};
+
+/// ipam.IPRange: read-only here (seeded). `mark_populated` ranges refuse new IPs inside them.
+struct IpRange {
+    Id id = 0;
+    Ipv4Interface start_address, end_address;  ///< both carry the range's mask length
+    std::optional<Id> vrf;
+    std::string status = "active";
+    std::string description;
+    bool mark_populated = false, mark_utilized = false;
+    std::vector<Id> tags;
+    std::string created, last_updated;
+};
+
+/// core.Job (read-only over REST; seeded): background and system jobs such as the plugin's hourly sync.
+struct Job {
+    Id id = 0;
+    std::string name;
+    std::string status = "scheduled";  ///< pending | scheduled | running | completed | errored | failed
+    std::string created;
+    std::optional<std::string> scheduled, started, completed;
+    std::optional<std::int64_t> interval;  ///< minutes
+    std::optional<Id> user;
+    json::value data = nullptr;
+    std::string error;
+    std::string job_id;      ///< RQ job UUID
+    std::string queue_name = "default";
+    json::array log_entries;  ///< [{"level","message","timestamp"}]
 };
 
 struct DhcpServer {
@@ -133,6 +170,7 @@ struct ScopeIndexEntry {
 /// A committed change record, already in its REST form (what /api/core/object-changes/ returns).
 struct Change {
     Id id = 0;
+    std::int64_t time = 0;  ///< microseconds since the epoch (the record's "time")
     json::object record;
 };
 
@@ -198,6 +236,8 @@ public:
     Table<DhcpExclusionRange> exclusions;
     Table<DhcpOptionCode> option_codes;
     Table<DhcpOptionValue> option_values;
+    Table<IpRange> ip_ranges;
+    Table<Job> jobs;
     std::vector<Change> changes;
     Id next_change_id = 1;
 
@@ -214,8 +254,11 @@ public:
 
     /// Ids of IPs whose host lies in `network` within VRF key `vrf_key` (0 = global), appended to `out`.
     void ips_in_range(Id vrf_key, const Ipv4Network& network, std::vector<Id>& out) const;
-    /// First IP (other than `except`) with the same host in the same VRF, or 0.
-    Id find_duplicate_host(std::optional<Id> vrf, Ipv4Address host, Id except) const;
+    /// First IP (other than `except`, and with an id below `visible_below`) with the same host in the same
+    /// VRF, or 0. `visible_below` hides the rows a bulk create inserted itself (NetBox 4.5/4.6 validate every
+    /// element against the state before the request).
+    Id find_duplicate_host(std::optional<Id> vrf, Ipv4Address host, Id except,
+                           Id visible_below = std::numeric_limits<Id>::max()) const;
     /// VRF keys that currently hold at least one IP (0 = global). Small: one per VRF.
     std::vector<Id> vrf_keys_in_use() const;
 

@@ -139,9 +139,14 @@ std::optional<std::vector<Id>> Resource::parse_tags(const json::value& value, Er
         }
         if (item.is_object()) {
             const json::object& o = item.get_object();
+            // utilities/api.py get_related_object_by_attrs (4.6.6+): a lookup by attributes other than a lone
+            // "id" searches only the tags this user may view; {"id": N} always works.
+            bool by_id_only = o.size() == 1 && o.contains("id");
+            bool may_view = by_id_only || ctx_.user == nullptr || ctx_.user->can_view_tags;
             const Tag* found = nullptr;
             bool any = false;
             for (const auto& [id, tag] : state().tags.rows) {
+                if (!may_view) break;
                 bool match = true;
                 any = false;
                 if (auto s = string_field(o, "slug")) { any = true; match = match && tag.slug == *s; }
@@ -151,7 +156,7 @@ std::optional<std::vector<Id>> Resource::parse_tags(const json::value& value, Er
                 if (match) { found = &tag; break; }
             }
             if (found == nullptr) {
-                add_error(errors, "tags", "Related object not found using the provided attributes: " + json::serialize(o));
+                add_error(errors, "tags", "Related object not found using the provided attributes: " + python_dict_repr(o));
                 return std::nullopt;
             }
             ids.push_back(found->id);
@@ -184,7 +189,7 @@ std::optional<std::optional<Id>> Resource::parse_vrf(const json::value& value, E
             if (auto i = int_field(o, "id")) { any = true; match = match && vrf.id == *i; }
             if (any && match) return std::optional<Id>{id};
         }
-        add_error(errors, "vrf", "Related object not found using the provided attributes: " + json::serialize(o));
+        add_error(errors, "vrf", "Related object not found using the provided attributes: " + python_dict_repr(o));
         return std::nullopt;
     }
     add_error(errors, "vrf", "Related objects must be referenced by numeric ID or by dictionary of attributes. "
@@ -222,8 +227,6 @@ std::optional<ErrorDict> IpResource::apply_fields(IpAddress& ip, const json::obj
         }
         if (!parsed) {
             add_error(errors, "address", "Invalid IP address format: " + text);
-        } else if (parsed->length == 0) {
-            add_error(errors, "address", "Cannot create IP address with /0 mask.");
         } else {
             ip.address = *parsed;
         }
@@ -280,9 +283,12 @@ std::optional<ErrorDict> IpResource::apply_fields(IpAddress& ip, const json::obj
     }
     if (!errors.empty()) return errors;
 
-    // Model clean (IPAddress.clean) — field errors first stop here, as in Django.
-    if (ip.status == "slaac") {
-        add_error(errors, "status", "Only IPv6 addresses can be assigned SLAAC status");
+    // Model clean (IPAddress.clean, ipam/models/ip.py): super().clean() first, which sends the plugin's
+    // post_clean signal; then /0, uniqueness, populated ranges (creates only) and SLAAC. The first error
+    // raised ends the clean: one error at a time.
+    if (auto plugin_error = plugin_post_clean(ip)) return plugin_error;
+    if (ip.address.length == 0) {
+        add_error(errors, "address", "Cannot create IP address with /0 mask.");
         return errors;
     }
     bool enforce = config().enforce_global_unique;
@@ -293,36 +299,56 @@ std::optional<ErrorDict> IpResource::apply_fields(IpAddress& ip, const json::obj
         table = "VRF " + (vrf ? vrf->name : std::string());
     }
     if (enforce) {
-        if (Id dup = state().find_duplicate_host(ip.vrf, ip.address.address, ip.id)) {
+        // A bulk create validates each element against the state before the request (visible_below).
+        if (Id dup = state().find_duplicate_host(ip.vrf, ip.address.address, ip.id, ctx_.visible_below)) {
             add_error(errors, "address",
                       "Duplicate IP address found in " + table + ": " + state().find_ip(dup)->address.to_string());
             return errors;
         }
     }
-
-    // The plugin's post_clean hook (plugin-behaviour.md §1.12): only the first scope by name whose prefix
-    // contains the host counts (any VRF); its range is not checked, its exclusion ranges are.
-    const std::string& lease_status = config().lease_status;
-    if (ip.status == lease_status) {
-        const ScopeIndexEntry* scope = nullptr;
-        for (const auto& entry : state().scope_index())
-            if (entry.network.contains(ip.address.address)) {
-                scope = &entry;
-                break;
-            }
-        if (scope == nullptr) {
-            add_error(errors, "__all__",
-                      "IP addresses with status \"" + lease_status + "\" must fall within a configured DHCP scope prefix.");
-            return errors;
-        }
-        for (Id range_id : state().exclusions_of(scope->id)) {
-            const DhcpExclusionRange& r = *state().exclusions.find(range_id);
-            if (r.start_ip <= ip.address.address && ip.address.address <= r.end_ip) {
-                add_error(errors, "__all__",
-                          "IP address " + ip.address.address.to_string() + " falls within exclusion range " +
-                              exclusion_display(r) + " of scope \"" + state().scopes.find(scope->id)->name + "\".");
+    if (creating) {
+        for (const auto& [id, range] : state().ip_ranges.rows)
+            if (range.mark_populated && range.vrf == ip.vrf && range.start_address.address <= ip.address.address &&
+                ip.address.address <= range.end_address.address) {
+                add_error(errors, "address", "Cannot create IP address " + ip.address.to_string() + " inside range " +
+                                                 ip_range_display(range) + ".");
                 return errors;
             }
+    }
+    if (ip.status == "slaac") {
+        add_error(errors, "status", "Only IPv6 addresses can be assigned SLAAC status");
+        return errors;
+    }
+    return std::nullopt;
+}
+
+std::optional<ErrorDict> IpResource::plugin_post_clean(const IpAddress& ip) const {
+    // The plugin's post_clean receiver (signals.py validate_dhcp_ip_status): only the first scope by name whose
+    // prefix contains the host counts (any VRF); its range is not checked, its exclusion ranges are.
+    const std::string& lease_status = config().lease_status;
+    if (ip.status != lease_status) return std::nullopt;
+    ErrorDict errors;
+    const ScopeIndexEntry* scope = nullptr;
+    for (const auto& entry : state().scope_index())
+        if (entry.network.contains(ip.address.address)) {
+            scope = &entry;
+            break;
+        }
+    std::string host = ip.address.address.to_string();
+    if (scope == nullptr) {
+        add_error(errors, "__all__",
+                  "IP addresses with status \"" + lease_status + "\" must fall within a configured DHCP scope prefix. "
+                  "No matching scope found for " + host + ".");
+        return errors;
+    }
+    for (Id range_id : state().exclusions_of(scope->id)) {
+        const DhcpExclusionRange& r = *state().exclusions.find(range_id);
+        if (r.start_ip <= ip.address.address && ip.address.address <= r.end_ip) {
+            add_error(errors, "__all__",
+                      host + " falls within exclusion range " + r.start_ip.to_string() + "\u2013" + r.end_ip.to_string() +
+                          " of scope \"" + state().scopes.find(scope->id)->name + "\". Excluded IPs cannot have status \"" +
+                          lease_status + "\".");
+            return errors;
         }
     }
     return std::nullopt;
@@ -332,7 +358,7 @@ std::variant<Id, ErrorDict> IpResource::create(const json::object& data, Transac
     IpAddress ip;
     if (auto errors = apply_fields(ip, data, true)) return *errors;
     ip.id = state().allocate_ip_id();
-    ip.created = ip.last_updated = now_iso();
+    ip.created = ip.last_updated = sim_now_iso();
     Id id = ip.id;
     state().insert_ip(std::move(ip), &txn);
     return id;
@@ -341,12 +367,14 @@ std::variant<Id, ErrorDict> IpResource::create(const json::object& data, Transac
 std::optional<ErrorDict> IpResource::update(Id id, const json::object& data, Transaction& txn) {
     IpAddress ip = *state().find_ip(id);
     if (auto errors = apply_fields(ip, data, false)) return errors;
-    ip.last_updated = now_iso();
+    ip.last_updated = sim_now_iso();
     state().replace_ip(std::move(ip), &txn);
     return std::nullopt;
 }
 
 std::optional<std::string> IpResource::remove(Id id, Transaction& txn, std::vector<Cascaded>&) {
+    if (const IpAddress* ip = state().find_ip(id); ip && ip->protected_by)
+        return "Unable to delete object. 1 dependent objects were found: " + *ip->protected_by;
     state().erase_ip(id, &txn);
     return std::nullopt;
 }
@@ -388,7 +416,7 @@ std::optional<ErrorDict> PrefixResource::apply_fields(Prefix& prefix, const json
     }
     if (enforce)
         for (const auto& [id, other] : state().prefixes.rows)
-            if (id != prefix.id && other.vrf == prefix.vrf && other.prefix == prefix.prefix) {
+            if (id != prefix.id && id < ctx_.visible_below && other.vrf == prefix.vrf && other.prefix == prefix.prefix) {
                 add_error(errors, "prefix", "Duplicate prefix found in " + table + ": " + other.prefix.to_string());
                 return errors;
             }
@@ -399,7 +427,7 @@ std::variant<Id, ErrorDict> PrefixResource::create(const json::object& data, Tra
     Prefix prefix;
     if (auto errors = apply_fields(prefix, data, true)) return *errors;
     prefix.id = state().prefixes.allocate();
-    prefix.created = prefix.last_updated = now_iso();
+    prefix.created = prefix.last_updated = sim_now_iso();
     Id id = prefix.id;
     state().prefixes.insert(std::move(prefix), &txn);
     return id;
@@ -408,7 +436,7 @@ std::variant<Id, ErrorDict> PrefixResource::create(const json::object& data, Tra
 std::optional<ErrorDict> PrefixResource::update(Id id, const json::object& data, Transaction& txn) {
     Prefix prefix = *state().prefixes.find(id);
     if (auto errors = apply_fields(prefix, data, false)) return errors;
-    prefix.last_updated = now_iso();
+    prefix.last_updated = sim_now_iso();
     state().prefixes.replace(std::move(prefix), &txn);
     state().invalidate_caches();  // scopes are matched by their prefix's network
     return std::nullopt;
@@ -418,7 +446,7 @@ std::optional<std::string> PrefixResource::remove(Id id, Transaction& txn, std::
     // DHCPScope.prefix is PROTECT (plugin-behaviour.md §1.6).
     std::vector<std::string> users;
     for (const auto& [sid, scope] : state().scopes.rows)
-        if (scope.prefix == id) users.push_back(scope.name);
+        if (scope.prefix == id) users.push_back(scope.name + " (" + std::to_string(sid) + ")");
     if (!users.empty()) {
         std::string list;
         for (const auto& name : users) list += (list.empty() ? "" : ", ") + name;
@@ -445,6 +473,7 @@ std::variant<Id, ErrorDict> TagResource::create(const json::object& data, Transa
     if (slug && slug->empty()) add_error(errors, "slug", "This field may not be blank.");
     if (!errors.empty()) return errors;
     for (const auto& [id, other] : state().tags.rows) {
+        if (id >= ctx_.visible_below) break;  // DRF's UniqueValidator sees the state before the request
         if (other.name == *name) add_error(errors, "name", "tag with this name already exists.");
         if (other.slug == *slug) add_error(errors, "slug", "tag with this slug already exists.");
     }
@@ -452,7 +481,7 @@ std::variant<Id, ErrorDict> TagResource::create(const json::object& data, Transa
     tag.name = *name;
     tag.slug = *slug;
     tag.id = state().tags.allocate();
-    tag.created = tag.last_updated = now_iso();
+    tag.created = tag.last_updated = sim_now_iso();
     Id id = tag.id;
     state().tags.insert(std::move(tag), &txn);
     return id;
@@ -518,28 +547,32 @@ std::optional<ErrorDict> ScopeResource::apply_fields(DhcpScope& scope, const jso
     reject_custom_fields(data, errors);
     if (!errors.empty()) return errors;
 
-    // Serializer validate(): exactly one of server/failover, using the instance's values for PATCH.
+    // DHCPScopeSerializer.validate() calls super().validate() first, which runs the model's full_clean():
+    // DHCPScope.clean() (models.py) raises the first problem it finds, so the serializer's own
+    // server/failover messages are never reached.
     if (scope.server && scope.failover) {
-        add_error(errors, config().non_field_key(), "Set either server_id or failover_id, not both.");
+        add_error(errors, "__all__", "A scope cannot have both a server and a failover relationship. Set only one.");
         return errors;
     }
     if (!scope.server && !scope.failover) {
-        add_error(errors, config().non_field_key(), "Either server_id or failover_id must be set.");
+        add_error(errors, "__all__", "A scope must be associated with either a server or a failover relationship.");
         return errors;
     }
-    // Model clean(): range inside the prefix, start <= end.
-    const Prefix* prefix = state().prefixes.find(scope.prefix);
-    if (prefix != nullptr) {
-        if (!prefix->prefix.contains(scope.start_ip))
-            add_error(errors, "start_ip", "Start IP " + scope.start_ip.to_string() + " is not within prefix " +
-                                              prefix->prefix.to_string() + ".");
-        if (!prefix->prefix.contains(scope.end_ip))
-            add_error(errors, "end_ip", "End IP " + scope.end_ip.to_string() + " is not within prefix " +
-                                            prefix->prefix.to_string() + ".");
+    if (const Prefix* prefix = state().prefixes.find(scope.prefix)) {
+        std::string cidr = prefix->prefix.to_string();
+        if (!prefix->prefix.contains(scope.start_ip)) {
+            add_error(errors, "start_ip", "Start IP must be within the prefix " + cidr + ".");
+            return errors;
+        }
+        if (!prefix->prefix.contains(scope.end_ip)) {
+            add_error(errors, "end_ip", "End IP must be within the prefix " + cidr + ".");
+            return errors;
+        }
     }
-    if (errors.empty() && scope.end_ip < scope.start_ip)
-        add_error(errors, "__all__", "Start IP must be less than or equal to end IP.");
-    if (!errors.empty()) return errors;
+    if (scope.end_ip < scope.start_ip) {
+        add_error(errors, "end_ip", "End IP must be greater than or equal to the Start IP.");
+        return errors;
+    }
     return std::nullopt;
 }
 
@@ -547,7 +580,7 @@ std::variant<Id, ErrorDict> ScopeResource::create(const json::object& data, Tran
     DhcpScope scope;
     if (auto errors = apply_fields(scope, data, true)) return *errors;
     scope.id = state().scopes.allocate();
-    scope.created = scope.last_updated = now_iso();
+    scope.created = scope.last_updated = sim_now_iso();
     Id id = scope.id;
     state().scopes.insert(std::move(scope), &txn);
     state().invalidate_caches();
@@ -557,7 +590,7 @@ std::variant<Id, ErrorDict> ScopeResource::create(const json::object& data, Tran
 std::optional<ErrorDict> ScopeResource::update(Id id, const json::object& data, Transaction& txn) {
     DhcpScope scope = *state().scopes.find(id);
     if (auto errors = apply_fields(scope, data, false)) return errors;
-    scope.last_updated = now_iso();
+    scope.last_updated = sim_now_iso();
     state().scopes.replace(std::move(scope), &txn);
     state().invalidate_caches();
     return std::nullopt;
@@ -631,13 +664,16 @@ std::variant<Id, ErrorDict> FailoverResource::create(const json::object& data, T
         if (auto tags = parse_tags(*v, errors)) f.tags = *tags;
     reject_custom_fields(data, errors);
     if (!errors.empty()) return errors;
-    if (state().failover_by_name(f.name) != nullptr) {
-        add_error(errors, "name", "DHCP failover with this name already exists.");
-        return errors;
-    }
-    // Model clean (plugin-behaviour.md §1.3).
+    // name is unique=True: DRF's UniqueValidator (field level) sees the state before the request; a duplicate
+    // inside one bulk request reaches the database (integrity_violation).
+    for (const auto& [id, other] : state().failovers.rows)
+        if (id < ctx_.visible_below && other.name == f.name) {
+            add_error(errors, "name", "DHCP Failover with this name already exists.");
+            return errors;
+        }
+    // Model clean (DHCPFailover.clean, models.py).
     if (f.primary_server == f.secondary_server) {
-        add_error(errors, "__all__", "Primary and secondary servers must be different.");
+        add_error(errors, "secondary_server", "Primary and secondary servers must be different.");
         return errors;
     }
     if (f.enable_auth && (!secret || secret->empty())) {
@@ -645,7 +681,7 @@ std::variant<Id, ErrorDict> FailoverResource::create(const json::object& data, T
         return errors;
     }
     f.id = state().failovers.allocate();
-    f.created = f.last_updated = now_iso();
+    f.created = f.last_updated = sim_now_iso();
     Id id = f.id;
     state().failovers.insert(std::move(f), &txn);
     return id;
@@ -690,12 +726,12 @@ std::variant<Id, ErrorDict> OptionCodeResource::create(const json::object& data,
     reject_custom_fields(data, errors);
     if (!errors.empty()) return errors;
     for (const auto& [id, other] : state().option_codes.rows)
-        if (other.code == c.code) {
-            add_error(errors, "code", "DHCP option code definition with this code already exists.");
+        if (id < ctx_.visible_below && other.code == c.code) {
+            add_error(errors, "code", "DHCP Option Code Definition with this Option Code already exists.");
             return errors;
         }
     c.id = state().option_codes.allocate();
-    c.created = c.last_updated = now_iso();
+    c.created = c.last_updated = sim_now_iso();
     Id id = c.id;
     state().option_codes.insert(std::move(c), &txn);
     return id;
@@ -724,7 +760,7 @@ std::variant<Id, ErrorDict> OptionValueResource::create(const json::object& data
     reject_custom_fields(data, errors);
     if (!errors.empty()) return errors;
     v.id = state().option_values.allocate();
-    v.created = v.last_updated = now_iso();
+    v.created = v.last_updated = sim_now_iso();
     Id id = v.id;
     state().option_values.insert(std::move(v), &txn);
     return id;
@@ -752,27 +788,25 @@ std::optional<ErrorDict> ExclusionResource::apply_fields(DhcpExclusionRange& ran
     reject_custom_fields(data, errors);
     if (!errors.empty()) return errors;
 
-    // unique_together (scope, start_ip, end_ip): DRF's UniqueTogetherValidator (serializer level).
-    for (const auto& [id, other] : state().exclusions.rows)
-        if (id != range.id && other.scope == range.scope && other.start_ip == range.start_ip &&
-            other.end_ip == range.end_ip) {
-            add_error(errors, config().non_field_key(), "The fields scope, start_ip, end_ip must make a unique set.");
+    // unique_together (scope, start_ip, end_ip) is not validated: NetBox's ValidatedModelSerializer turns
+    // DRF's unique-together validation off, so a duplicate reaches the database (integrity_violation).
+    // Model clean (DHCPExclusionRange.clean, models.py): the first problem only.
+    if (range.end_ip < range.start_ip) {
+        add_error(errors, "end_ip", "End IP must be greater than or equal to the Start IP.");
+        return errors;
+    }
+    const DhcpScope* scope = state().scopes.find(range.scope);
+    if (const Prefix* prefix = scope ? state().prefixes.find(scope->prefix) : nullptr) {
+        std::string cidr = prefix->prefix.to_string();
+        if (!prefix->prefix.contains(range.start_ip)) {
+            add_error(errors, "start_ip", "Start IP must be within the scope prefix " + cidr + ".");
             return errors;
         }
-    // Model clean(): start <= end, both inside the scope's prefix.
-    if (range.end_ip < range.start_ip)
-        add_error(errors, "__all__", "Start IP must be less than or equal to end IP.");
-    const DhcpScope* scope = state().scopes.find(range.scope);
-    const Prefix* prefix = scope ? state().prefixes.find(scope->prefix) : nullptr;
-    if (prefix != nullptr) {
-        if (!prefix->prefix.contains(range.start_ip))
-            add_error(errors, "start_ip", "Start IP " + range.start_ip.to_string() + " is not within prefix " +
-                                              prefix->prefix.to_string() + ".");
-        if (!prefix->prefix.contains(range.end_ip))
-            add_error(errors, "end_ip", "End IP " + range.end_ip.to_string() + " is not within prefix " +
-                                            prefix->prefix.to_string() + ".");
+        if (!prefix->prefix.contains(range.end_ip)) {
+            add_error(errors, "end_ip", "End IP must be within the scope prefix " + cidr + ".");
+            return errors;
+        }
     }
-    if (!errors.empty()) return errors;
     return std::nullopt;
 }
 
@@ -780,7 +814,7 @@ std::variant<Id, ErrorDict> ExclusionResource::create(const json::object& data, 
     DhcpExclusionRange range;
     if (auto errors = apply_fields(range, data, true)) return *errors;
     range.id = state().exclusions.allocate();
-    range.created = range.last_updated = now_iso();
+    range.created = range.last_updated = sim_now_iso();
     Id id = range.id;
     state().exclusions.insert(std::move(range), &txn);
     state().invalidate_caches();
@@ -790,7 +824,7 @@ std::variant<Id, ErrorDict> ExclusionResource::create(const json::object& data, 
 std::optional<ErrorDict> ExclusionResource::update(Id id, const json::object& data, Transaction& txn) {
     DhcpExclusionRange range = *state().exclusions.find(id);
     if (auto errors = apply_fields(range, data, false)) return errors;
-    range.last_updated = now_iso();
+    range.last_updated = sim_now_iso();
     state().exclusions.replace(std::move(range), &txn);
     state().invalidate_caches();
     return std::nullopt;
@@ -799,6 +833,52 @@ std::optional<ErrorDict> ExclusionResource::update(Id id, const json::object& da
 std::optional<std::string> ExclusionResource::remove(Id id, Transaction& txn, std::vector<Cascaded>&) {
     state().exclusions.erase(id, &txn);
     state().invalidate_caches();
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Database constraints (PostgreSQL's wording of a unique violation)
+
+namespace {
+std::string unique_violation(std::string_view constraint, std::string_view columns, std::string_view values) {
+    return "duplicate key value violates unique constraint \"" + std::string(constraint) + "\"\nDETAIL:  Key (" +
+           std::string(columns) + ")=(" + std::string(values) + ") already exists.";
+}
+}  // namespace
+
+std::optional<std::string> ExclusionResource::integrity_violation(Id id) const {
+    const DhcpExclusionRange& r = *state().exclusions.find(id);
+    for (const auto& [other_id, other] : state().exclusions.rows)
+        if (other_id != id && other.scope == r.scope && other.start_ip == r.start_ip && other.end_ip == r.end_ip)
+            return unique_violation("netbox_windows_dhcp_dhcpe_scope_id_start_ip_end_ip_0a6c1b3e_uniq",
+                                    "scope_id, start_ip, end_ip",
+                                    std::to_string(r.scope) + ", " + r.start_ip.to_string() + ", " + r.end_ip.to_string());
+    return std::nullopt;
+}
+
+std::optional<std::string> FailoverResource::integrity_violation(Id id) const {
+    const DhcpFailover& f = *state().failovers.find(id);
+    for (const auto& [other_id, other] : state().failovers.rows)
+        if (other_id != id && other.name == f.name)
+            return unique_violation("netbox_windows_dhcp_dhcpfailover_name_key", "name", f.name);
+    return std::nullopt;
+}
+
+std::optional<std::string> OptionCodeResource::integrity_violation(Id id) const {
+    const DhcpOptionCode& c = *state().option_codes.find(id);
+    for (const auto& [other_id, other] : state().option_codes.rows)
+        if (other_id != id && other.code == c.code)
+            return unique_violation("netbox_windows_dhcp_dhcpoptioncodedefinition_code_key", "code", std::to_string(c.code));
+    return std::nullopt;
+}
+
+std::optional<std::string> TagResource::integrity_violation(Id id) const {
+    const Tag& t = *state().tags.find(id);
+    for (const auto& [other_id, other] : state().tags.rows) {
+        if (other_id == id) continue;
+        if (other.name == t.name) return unique_violation("extras_tag_name_key", "name", t.name);
+        if (other.slug == t.slug) return unique_violation("extras_tag_slug_key", "slug", t.slug);
+    }
     return std::nullopt;
 }
 
