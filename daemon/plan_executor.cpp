@@ -240,16 +240,21 @@ asio::awaitable<void> PlanExecutor::apply_dhcp(const engine::Plan& plan, RunRepo
         for (const auto& write : plan.dhcp_scope_writes) {
             if (write.note.server != server) continue;
             if (!client || stopping()) { missing(ObjectKind::dhcp_scope, write.verb, write.note); continue; }
-            auto result = write.verb == Verb::create ? co_await client->create_scope(write.scope)
-                                                     : co_await client->update_scope(write.scope);
-            record_one(report, log_, ObjectKind::dhcp_scope, write.verb, write.note, result);
+            // if/else, not a conditional operator: GCC 12 miscompiles co_await inside one (double free).
+            if (write.verb == Verb::create)
+                record_one(report, log_, ObjectKind::dhcp_scope, write.verb, write.note, co_await client->create_scope(write.scope));
+            else
+                record_one(report, log_, ObjectKind::dhcp_scope, write.verb, write.note, co_await client->update_scope(write.scope));
         }
         for (const auto& write : plan.dhcp_exclusion_writes) {
             if (write.note.server != server) continue;
             if (!client || stopping()) { missing(ObjectKind::dhcp_exclusion, write.verb, write.note); continue; }
-            auto result = write.verb == Verb::remove ? co_await client->delete_exclusion(write.scope_id, write.exclusion)
-                                                     : co_await client->create_exclusion(write.scope_id, write.exclusion);
-            record_one(report, log_, ObjectKind::dhcp_exclusion, write.verb, write.note, result);
+            if (write.verb == Verb::remove)
+                record_one(report, log_, ObjectKind::dhcp_exclusion, write.verb, write.note,
+                           co_await client->delete_exclusion(write.scope_id, write.exclusion));
+            else
+                record_one(report, log_, ObjectKind::dhcp_exclusion, write.verb, write.note,
+                           co_await client->create_exclusion(write.scope_id, write.exclusion));
         }
         for (const auto& remove : plan.reservation_deletes) {
             if (remove.note.server != server) continue;
