@@ -396,7 +396,7 @@ TEST_CASE("psu sim: the fixed script refuses an invalid IPv4 address with 400 na
     CHECK(f.count("exclusions") == 1);
 }
 
-TEST_CASE("psu sim: every list is a JSON array for zero and one items, every error is {\"error\": ...}") {
+TEST_CASE("psu sim: every list is a JSON array for zero and one items, every error an object with an error text") {
     PsuSimFixture f;
     // One item each.
     for (const char* target : {"/api/dhcp/leases?scope_id=10.0.1.0", "/api/dhcp/exclusions?scope_id=10.0.1.0",
