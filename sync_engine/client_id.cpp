@@ -12,23 +12,39 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
-/// Already in the form this project stores: "aa-bb-cc-dd-ee-ff", lowercase. Every client id read from PSU and
-/// NetBox is normalised at the edge, so this is the common case (issue #5: two calls per lease).
-bool is_normalised_mac(std::string_view text) {
-    if (text.size() != 17) return false;
-    for (std::size_t i = 0; i < 17; ++i) {
-        char c = text[i];
+bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_separator(char c) { return c == ':' || c == '-' || c == '.' || c == ' '; }
+
+/// Already in the stored form: lowercase hex pairs joined with '-', the last group one digit when the count
+/// is odd. Every client id read from PSU and NetBox is normalised at the edge, so this is the common case
+/// and costs no allocation beyond the copy.
+bool is_normalised(std::string_view text) {
+    if (text.empty()) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
         if (i % 3 == 2) {
-            if (c != '-') return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            if (text[i] != '-' || i + 1 == text.size()) return false;
+        } else if (!is_lower_hex(text[i])) {
             return false;
         }
     }
     return true;
 }
 
-/// The 12 lowercase hex digits of a MAC, or nullopt. Separators must be consistent with one of the
-/// known layouts: none, ':' or '-' every 2 digits, '.' every 4 digits.
+/// The lowercase hex digits of a hex client id (trimmed), or nullopt when it is not one.
+std::optional<std::string> hex_digits(std::string_view text) {
+    std::string digits;
+    digits.reserve(text.size());
+    for (char c : text) {
+        if (std::isxdigit(static_cast<unsigned char>(c)))
+            digits += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        else if (!is_separator(c))
+            return std::nullopt;
+    }
+    if (digits.empty()) return std::nullopt;
+    return digits;
+}
+
+/// The 12 lowercase hex digits of a MAC in one consistent notation, or nullopt.
 std::optional<std::string> mac_digits(std::string_view text) {
     std::string digits;
     digits.reserve(12);
@@ -61,18 +77,20 @@ std::optional<std::string> mac_digits(std::string_view text) {
 
 }  // namespace
 
+bool is_hex_client_id(std::string_view raw) { return hex_digits(trim(raw)).has_value(); }
+
 bool is_mac_address(std::string_view raw) { return mac_digits(trim(raw)).has_value(); }
 
 std::string normalize_client_id(std::string_view raw) {
-    if (is_normalised_mac(raw)) return std::string(raw);
+    if (is_normalised(raw)) return std::string(raw);
     auto text = trim(raw);
-    auto digits = mac_digits(text);
+    auto digits = hex_digits(text);
     if (!digits) return std::string(text);
     std::string out;
-    out.reserve(17);
-    for (std::size_t i = 0; i < 12; i += 2) {
+    out.reserve(digits->size() + digits->size() / 2);
+    for (std::size_t i = 0; i < digits->size(); i += 2) {
         if (i) out += '-';
-        out.append(*digits, i, 2);
+        out.append(*digits, i, 2);  // the last group is one digit when the count is odd
     }
     return out;
 }

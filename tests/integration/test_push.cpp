@@ -15,6 +15,10 @@ namespace json = boost::json;
 namespace {
 
 const char* kReservations = "  ip_addresses: true\n  push_reservations: true\n";
+
+/// Script 1.0.2 (the simulator's default) answers 500 to every reservation delete, scope create and exclusion
+/// delete; these tests are about the pushes themselves, so dhcp03 runs a corrected script.
+void use_fixed_script(SyncEnvironment& env) { env.dhcp("dhcp03").post("/_sim/config", json::object{{"script", "fixed"}}); }
 const char* kScopes = "  ip_addresses: false\n  push_scope_info: true\n";
 
 json::object nb_ip(const std::string& address, const std::string& dns, const std::string& client_id,
@@ -34,6 +38,7 @@ json::object reservation(const std::string& ip, const std::string& client_id, co
 /// reserved IP (.83); the server also has a reservation NetBox does not hold (.90).
 SyncEnvironment reservation_environment() {
     auto env = make_environment();
+    use_fixed_script(env);
     env.netbox().seed(json::object{{"ip_addresses", json::array{
         nb_ip("10.20.1.70/24", "cam-70", "aa-bb-cc-00-07-00", "lobby camera"),
         nb_ip("10.20.1.80/24", "cam-new", "aa-bb-cc-00-08-00"),
@@ -58,6 +63,7 @@ std::map<std::string, json::object> reservations_of(Simulator& dhcp) {
 /// exclusion in Branch; in NetBox an exclusion for Branch and a scope "Branch Data" dhcp03 does not have.
 SyncEnvironment scope_environment() {
     auto env = make_environment();
+    use_fixed_script(env);
     auto psu = http_call(env.dhcp_ports().at("dhcp03"), "PUT", "/api/dhcp/scopes/10.20.1.0",
                          R"({"lease_duration_seconds": 7200, "description": "branch office"})",
                          {{"Authorization", std::string("Bearer ") + kPsuToken}});
@@ -139,6 +145,7 @@ TEST_CASE("push_reservations: new, changed and MAC-changed reservations, duplica
 
 TEST_CASE("push_reservations: a reservation NetBox does not have is removed only with prune_reservations") {
     auto env = make_environment();
+    use_fixed_script(env);
     env.dhcp("dhcp03").seed(json::object{{"reservations", json::array{reservation("10.20.1.90", "aa-bb-cc-00-09-00", "stray")}}});
     // ip_addresses off: the pull would otherwise make the server's reservation a NetBox IP first.
     std::string base = "  ip_addresses: false\n  push_reservations: true\n";

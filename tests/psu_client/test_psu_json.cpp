@@ -61,7 +61,7 @@ TEST_CASE("lease fields: snake_case, PascalCase fallback, MAC normalisation") {
     CHECK(r->items[1].client_id == "aa-bb-cc-dd-ee-ff");
     CHECK(r->items[1].hostname == "pc2");
     CHECK(r->items[1].lease_expiry.empty());
-    CHECK(r->items[2].client_id == "ff00112233445566778899");  // not a MAC: verbatim
+    CHECK(r->items[2].client_id == "ff-00-11-22-33-44-55-66-77-88-99");  // any hex client id: the stored form
     CHECK(r->items[2].hostname.empty());
     CHECK(r->problems.empty());
 }

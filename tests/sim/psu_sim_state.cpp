@@ -106,7 +106,7 @@ json::object PsuSim::reservation_json(const Reservation& r) const {
             {"scope_id", r.scope_id.to_string()}};
 }
 
-json::object PsuSim::failover_json(const Failover& f) const {
+json::object PsuSim::failover_json(const Failover& f, bool as_reported) const {
     json::array ids;
     for (const auto& id : f.scope_ids) ids.emplace_back(id.to_string());
     // primary_server is always the queried server's own name, whatever its real role (§3.4, B15).
@@ -116,7 +116,8 @@ json::object PsuSim::failover_json(const Failover& f) const {
             {"mode", f.mode},
             {"scope_ids", std::move(ids)},
             {"max_client_lead_time", f.max_client_lead_time},
-            {"max_response_delay", f.max_response_delay},
+            // 1.0.2 reads $Failover.MaxResponseDelay, a property DhcpServerv4Failover does not have: always 0.
+            {"max_response_delay", as_reported && script_ == Script::v1_0_2 ? 0 : f.max_response_delay},
             {"state_switchover_interval",
              f.state_switchover_interval && *f.state_switchover_interval != 0 ? json::value(*f.state_switchover_interval)
                                                                               : json::value(nullptr)},
@@ -272,7 +273,7 @@ json::object PsuSim::dump() const {
                                           {"start_ip", Ipv4Address{start}.to_string()},
                                           {"end_ip", Ipv4Address{end}.to_string()}});
     for (const auto& f : state_.failovers) {
-        json::object o = failover_json(f);
+        json::object o = failover_json(f, false);  // the stored value
         o.erase("primary_server");
         failovers.push_back(std::move(o));
     }
