@@ -3,7 +3,7 @@
 # 1.74 has no Boost.JSON); libboost-json1.81-dev has to be named explicitly.
 #   install-deps.sh          build + test: compiler, libraries, and the real servers the tests start
 #   install-deps.sh fuzz     adds clang and its libFuzzer runtime (fuzz/run.sh)
-#   install-deps.sh container adds buildah, podman, runc and debootstrap (scripts/container-test.sh)
+#   install-deps.sh container adds buildah, podman, runc, debootstrap and curl (scripts/container-test.sh)
 set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config
           libboost1.81-dev libboost-json1.81-dev libssl-dev libyaml-cpp-dev doctest-dev
@@ -16,7 +16,7 @@ packages=(build-essential cmake ninja-build ccache pkg-config
           patch)            # the dhcpd tests apply the backend's unified diffs with GNU patch
 case "${1:-}" in
   fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
-  container) packages+=(buildah podman runc debootstrap) ;;
+  container) packages+=(buildah podman runc debootstrap curl) ;;
 esac
 missing=()
 for p in "${packages[@]}"; do

@@ -86,7 +86,62 @@ TEST_CASE("deployment: the Dockerfile is multi-stage Debian 12 and runs as a non
                                 "libssl3", "libyaml-cpp0.7", "libboost-json1.81.0"})
         CHECK_MESSAGE(docker.find(package) != std::string::npos, package);
     CHECK(docker.find("USER 10001:10001") != std::string::npos);
+    CHECK(has_line(docker, "EXPOSE 9595"));
+    CHECK(has_line(docker, "ENV NETBOX_DHCP_SYNC_CONFIG=/etc/netbox-dhcp-sync/config.yaml"));
     CHECK(docker.find("CMD [\"run\"]") != std::string::npos);
+    // The runtime stage runs the binary once, so a shared library missing from its package list fails the build.
+    CHECK(has_line(docker, "RUN /usr/local/bin/netbox-dhcp-sync --version"));
+}
+
+TEST_CASE("deployment: the Docker build context has every source folder the build needs, and no build directory") {
+    // The build stage copies the whole context; Dockerfile.dockerignore must not leave out a folder with a
+    // CMakeLists.txt that a build without tests, benchmark and fuzzers adds.
+    namespace fs = std::filesystem;
+    auto ignore = read("deploy/Dockerfile.dockerignore");
+    CHECK(read("deploy/Dockerfile").find("\nCOPY . .\n") != std::string::npos);
+    for (const char* excluded : {".git", "build*", "tests", "bench", "fuzz"}) CHECK_MESSAGE(has_line(ignore, excluded), excluded);
+    int source_folders = 0;
+    for (const auto& entry : fs::directory_iterator(NDS_SOURCE_DIR)) {
+        auto name = entry.path().filename().string();
+        if (!entry.is_directory() || !fs::exists(entry.path() / "CMakeLists.txt")) continue;
+        if (name == "tests" || name == "bench" || name == "fuzz") continue;
+        ++source_folders;
+        CHECK_MESSAGE(!has_line(ignore, name), (name + " is built into the binary but excluded from the context"));
+        CHECK_MESSAGE(!has_line(ignore, name + "/"), name);
+    }
+    CHECK(source_folders >= 7);  // util sync_engine dhcp_backend http netbox_client psu_client daemon, at least
+    CHECK_FALSE(has_line(ignore, "CMakeLists.txt"));
+    CHECK_FALSE(has_line(ignore, "config.example.yaml"));
+}
+
+TEST_CASE("deployment: the Kubernetes workloads run the image deploy/Dockerfile builds, as it expects to run") {
+    // The image is <registry>/netbox-dhcp-sync:<project version>, run as the Dockerfile's user with the
+    // config where the Dockerfile's ENV points, read-only (scripts/container-test.sh runs it that way).
+    auto cmake = read("CMakeLists.txt");
+    std::smatch version;
+    REQUIRE(std::regex_search(cmake, version, std::regex(R"(project\(netbox-dhcp-sync VERSION ([0-9.]+))")));
+    auto escaped_version = std::regex_replace(version[1].str(), std::regex("\\."), "\\.");
+    std::regex image_name("([a-z0-9.-]+(:[0-9]+)?/)*netbox-dhcp-sync:" + escaped_version);
+    auto deployment = YAML::LoadAll(read("deploy/kubernetes/deployment.yaml"))[0];
+    auto cron = YAML::Load(read("deploy/kubernetes/cronjob.yaml"));
+    for (const auto& pod : {deployment["spec"]["template"]["spec"], cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]}) {
+        auto container = find_container(pod);
+        auto image = container["image"].as<std::string>();
+        CHECK_MESSAGE(std::regex_match(image, image_name), image);
+        CHECK(pod["securityContext"]["runAsUser"].as<int>() == 10001);
+        CHECK(pod["securityContext"]["runAsGroup"].as<int>() == 10001);
+        CHECK(container["securityContext"]["readOnlyRootFilesystem"].as<bool>());
+        CHECK(container["volumeMounts"][0]["mountPath"].as<std::string>() == "/etc/netbox-dhcp-sync");
+        bool config_argument = false;
+        for (std::size_t i = 0; i + 1 < container["args"].size(); ++i)
+            if (container["args"][i].as<std::string>() == "--config")
+                config_argument = container["args"][i + 1].as<std::string>() == "/etc/netbox-dhcp-sync/config.yaml";
+        CHECK(config_argument);
+    }
+    auto container = find_container(deployment["spec"]["template"]["spec"]);
+    CHECK(container["ports"][0]["containerPort"].as<int>() == 9595);
+    CHECK(container["livenessProbe"]["httpGet"]["port"].as<std::string>() == container["ports"][0]["name"].as<std::string>());
+    CHECK(container["readinessProbe"]["httpGet"]["port"].as<std::string>() == container["ports"][0]["name"].as<std::string>());
 }
 
 TEST_CASE("deployment: the Kubernetes Deployment runs the service with probes and secrets from a Secret") {
