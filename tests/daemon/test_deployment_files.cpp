@@ -83,7 +83,8 @@ TEST_CASE("deployment: the Dockerfile is multi-stage Debian 12 and runs as a non
     CHECK(docker.find("FROM debian:12-slim") != std::string::npos);
     CHECK(docker.find("COPY --from=build") != std::string::npos);
     for (const char* package : {"libboost1.81-dev", "libboost-json1.81-dev", "libssl-dev", "libyaml-cpp-dev",
-                                "libssl3", "libyaml-cpp0.7", "libboost-json1.81.0"})
+                                "libssh-dev", "libhiredis-dev", "libssl3", "libyaml-cpp0.7", "libboost-json1.81.0",
+                                "libssh-4", "libhiredis0.14"})
         CHECK_MESSAGE(docker.find(package) != std::string::npos, package);
     CHECK(docker.find("USER 10001:10001") != std::string::npos);
     CHECK(has_line(docker, "EXPOSE 9595"));
