@@ -22,6 +22,7 @@ netbox::NetBoxOptions netbox_client_options(const Config& config, const std::str
     options.plugin_path = config.netbox.plugin_path;
     options.page_size = config.netbox.page_size;
     options.max_concurrent_writes = config.netbox.max_concurrent_writes;
+    options.ip_write_batch_size = config.netbox.ip_write_batch_size;
     options.http = netbox_http_options(config.netbox);
     return options;
 }

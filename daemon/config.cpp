@@ -215,6 +215,7 @@ NetBoxConfig parse_netbox(Section section, EnvLookup env) {
     c.timeout = section.duration("timeout", c.timeout, milliseconds(100), hours(1));
     c.page_size = static_cast<int>(section.integer("page_size", c.page_size, 1, 100000));
     c.max_concurrent_writes = static_cast<int>(section.integer("max_concurrent_writes", c.max_concurrent_writes, 1, 64));
+    c.ip_write_batch_size = static_cast<int>(section.integer("ip_write_batch_size", c.ip_write_batch_size, 1, 100000));
     c.max_retries = static_cast<int>(section.integer("max_retries", c.max_retries, 0, 10));
     c.max_response_bytes = section.size("max_response_bytes", c.max_response_bytes, 64 * 1024, 4ULL << 30);
     c.journal = section.boolean("journal", c.journal);

@@ -25,6 +25,7 @@ struct NetBoxConfig {
     std::chrono::milliseconds timeout{30000};
     int page_size = 1000;
     int max_concurrent_writes = 2;
+    int ip_write_batch_size = 100;  ///< IPs per create/update request (the plugin validates each: README)
     int max_retries = 3;                                  ///< retries of a failed request (connect, timeout, 429, 502-504)
     std::size_t max_response_bytes = 256u * 1024 * 1024;  ///< larger response bodies fail the request
     bool journal = false;  ///< service: write a journal entry on each DHCP server a finished job synced

@@ -153,6 +153,7 @@ private:
     asio::awaitable<void> read_dhcp_servers();
     asio::awaitable<void> prefetch_ip_addresses();
     asio::awaitable<bool> read_missing_ip_addresses(const std::vector<engine::PrefixToRead>& needed);
+    asio::awaitable<bool> read_populated_ranges(const std::vector<engine::PrefixToRead>& prefixes);
     void log_plan(const engine::Plan& plan);
     void report_stop(const std::string& what_was_left);
     void finish();
@@ -423,6 +424,7 @@ asio::awaitable<bool> SyncRunner::Run::apply_scope_phase() {
 asio::awaitable<bool> SyncRunner::Run::apply_address_phase() {
     auto needed = engine::prefixes_to_read(snapshot_, decision_.runs, dhcp_, settings_);
     if (!needed.empty() && !co_await read_missing_ip_addresses(needed)) co_return false;
+    if (!needed.empty() && !co_await read_populated_ranges(needed)) co_return false;
     auto plan = engine::plan_addresses(snapshot_, decision_.runs, dhcp_, settings_);
     // The plan holds what the writes need: the snapshots' bulk (leases, reservations, NetBox IPs) is freed
     // before the writes, the run's memory peak on a first sync of 100,000 IPs.
@@ -472,6 +474,14 @@ asio::awaitable<void> SyncRunner::Run::preview_dhcp_writes(const std::set<std::s
         if (!text) report_.add_problem(engine::Severity::error, server, "", "cannot preview the changes: " + text.error().message);
         else if (!text->empty()) report_.previews[server] = std::move(*text);
     }
+}
+
+/// NetBox refuses every IP created inside a populated IP range: the ranges are read so that none is planned.
+asio::awaitable<bool> SyncRunner::Run::read_populated_ranges(const std::vector<engine::PrefixToRead>& prefixes) {
+    auto ranges = co_await netbox_.list_populated_ranges(prefixes);
+    if (!ranges) co_return fail("NetBox: cannot read IP ranges: " + ranges.error().message);
+    snapshot_.populated_ranges = std::move(*ranges);
+    co_return true;
 }
 
 /// What the prefetch did not cover (auto-imported scopes; everything when the prefetch failed).

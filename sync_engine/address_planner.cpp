@@ -6,6 +6,7 @@
 #include "sync_engine/ip_index.hpp"
 #include "sync_engine/ip_reconciler.hpp"
 #include "sync_engine/labels.hpp"
+#include "sync_engine/populated_ranges.hpp"
 #include "sync_engine/protection.hpp"
 #include "sync_engine/reservation_push.hpp"
 #include "sync_engine/scope_cleanup.hpp"
@@ -79,6 +80,7 @@ Plan plan_addresses(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& 
         }
     }
     std::move(changes).emit(plan);
+    skip_creates_in_populated_ranges(plan, netbox.populated_ranges);
     copy_to_failover_partners(netbox, dhcp, common_settings.maintenance_tag, plan);
     fit_to_backends(dhcp, plan);
     order_dhcp_writes(plan.dhcp_writes);
