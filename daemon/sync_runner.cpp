@@ -401,6 +401,7 @@ asio::awaitable<bool> SyncRunner::Run::look_up_new_prefixes() {
 asio::awaitable<bool> SyncRunner::Run::apply_scope_phase() {
     auto plan = engine::plan_scopes(snapshot_, decision_.runs, dhcp_, settings_);
     log_plan(plan);
+    engine::apply_to_dhcp_snapshots(dhcp_, plan);
     if (request_.dry_run) {
         report_.add_plan(plan, ActionStatus::planned);
         snapshot_ = engine::apply_to_snapshot(std::move(snapshot_), plan);

@@ -42,7 +42,7 @@ Plan plan_addresses(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& 
                                  synced.local->end_ip};
             const DhcpScopeData* data = synced.data;
 
-            if (settings.ip_addresses) {
+            if (settings.ip_addresses && !(data && data->created_by_this_run)) {
                 if (data && data->leases && data->reservations) {
                     IpReconciler reconciler(scope, settings, protection, changes, plan);
                     reconciler.reservation_pass(*data->reservations);

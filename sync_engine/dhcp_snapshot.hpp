@@ -60,6 +60,9 @@ struct DhcpScopeData {
     /// False when the lease or reservation list had records the client skipped (bad IP, wrong type): the
     /// IPs of those records would look gone, so the scope gets no cleanup this run (creates/updates go on).
     bool complete = true;
+    /// The scope is created on the server by this run (apply_to_dhcp_snapshots): nothing was read from it, so
+    /// it gets pushes only — no lease pass, no cleanup.
+    bool created_by_this_run = false;
 };
 
 /// A record the client could not use (bad IP, bad JSON, unknown enum); skipped and reported.

@@ -118,4 +118,23 @@ NetBoxSnapshot apply_to_snapshot(NetBoxSnapshot netbox, const Plan& plan) {
     return netbox;
 }
 
+void apply_to_dhcp_snapshots(DhcpSnapshots& dhcp, const Plan& plan) {
+    for (const auto& write : plan.dhcp_writes) {
+        auto server = dhcp.find(write.note.server);
+        if (server == dhcp.end() || !server->second.scopes) continue;
+        auto& snapshot = server->second;
+        if (const auto* scope = std::get_if<ScopeChange>(&write.change); scope && write.verb == Verb::create) {
+            snapshot.scopes->push_back(scope->scope);
+            auto& data = snapshot.scope_data[scope->scope.scope_id.value];
+            data.leases.emplace();
+            data.reservations.emplace();
+            data.exclusions.emplace();
+            data.created_by_this_run = true;
+        } else if (const auto* range = std::get_if<ExclusionChange>(&write.change); range && write.verb == Verb::create) {
+            auto data = snapshot.scope_data.find(write.scope_id.value);
+            if (data != snapshot.scope_data.end() && data->second.exclusions) data->second.exclusions->push_back(range->range);
+        }
+    }
+}
+
 }  // namespace nds::engine

@@ -82,4 +82,9 @@ Plan plan_addresses(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& 
 /// --dry-run so the address phase can be shown for scopes that would be auto-imported.
 NetBoxSnapshot apply_to_snapshot(NetBoxSnapshot netbox, const Plan& plan);
 
+/// The DHCP servers as they will be after phase 1's DHCP writes (applied with the run's other DHCP writes, at
+/// its end): a scope created on a server is there, with no leases or reservations yet and NetBox's exclusions,
+/// so the address phase pushes NetBox's reservations into it in the same run.
+void apply_to_dhcp_snapshots(DhcpSnapshots& dhcp, const Plan& plan);
+
 }  // namespace nds::engine

@@ -119,3 +119,23 @@ TEST_CASE("failover partners that do not share configuration both get a failover
     w.server_snapshot("dhcp01").capabilities.push_to_failover_partner = false;
     CHECK(reservation_writes(w.addresses_plan(), Verb::create).size() == 1);
 }
+
+TEST_CASE("a scope created on the server in phase 1 gets NetBox's reservations in the same run, and no cleanup") {
+    auto w = standard_world();
+    w.settings.push_scope_info = true;
+    w.settings.push_reservations = true;
+    w.add_prefix(11, "10.0.2.0/24");
+    w.add_scope(101, "Annex", 11, "10.0.2.10", "10.0.2.200", 1);
+    w.add_ip(5, "10.0.2.50/24", "reserved", kMac1, "printer");
+    w.add_ip(6, "10.0.2.60/24", "dhcp", kMac2, "old-lease", {"dhcp-sync"});  // no lease could have been read
+    auto scopes = w.scopes_plan();
+    REQUIRE(scope_writes(scopes).size() == 1);
+    CHECK(scope_writes(scopes)[0].verb == Verb::create);
+    apply_to_dhcp_snapshots(w.dhcp, scopes);
+    auto addresses = w.addresses_plan();
+    auto creates = reservation_writes(addresses, Verb::create);
+    REQUIRE(creates.size() == 1);
+    CHECK(creates[0].scope_id == ip("10.0.2.0"));
+    CHECK(creates[0].reservation.ip == ip("10.0.2.50"));
+    CHECK(addresses.ip_deletes.empty());  // nothing was read from the new scope: nothing is cleaned up
+}
