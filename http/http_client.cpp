@@ -198,7 +198,19 @@ struct Client::Impl {
             } else {
                 tls->set_verify_mode(ssl::verify_none);
             }
+            load_client_certificate(*tls, options);
         }
+    }
+
+    static void load_client_certificate(ssl::context& tls, const ClientOptions& options) {
+        if (options.cert_file.empty() != options.key_file.empty())
+            throw std::runtime_error("a TLS client certificate needs both cert_file and key_file");
+        if (options.cert_file.empty()) return;
+        beast::error_code ec;
+        tls.use_certificate_chain_file(options.cert_file, ec);
+        if (ec) throw std::runtime_error("cannot load TLS client certificate '" + options.cert_file + "': " + ec.message());
+        tls.use_private_key_file(options.key_file, ssl::context::pem, ec);
+        if (ec) throw std::runtime_error("cannot load TLS client key '" + options.key_file + "': " + ec.message());
     }
 
     static net::awaitable<Expected<Response>> send(std::shared_ptr<Impl> self, Request request);

@@ -26,6 +26,10 @@ namespace nds::http {
 struct ClientOptions {
     bool verify_tls = true;
     std::string ca_file;                               ///< PEM bundle; empty = system store
+    /// A TLS client certificate (PEM chain) and its private key, for servers that require one (Kea's Control
+    /// Agent with cert-required). Both or neither.
+    std::string cert_file;
+    std::string key_file;
     std::chrono::milliseconds timeout{30000};          ///< per attempt: connect + write + read
     int max_retries = 3;                               ///< retries after the first attempt
     std::chrono::milliseconds backoff_initial{200};

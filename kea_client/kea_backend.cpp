@@ -91,12 +91,8 @@ KeaBackend::KeaBackend(asio::any_io_executor executor, KeaOptions options)
     }
     target_ = url->target.empty() ? "/" : url->target;
     endpoint_ = url->origin() + target_;
-    if (!options_.cert_file.empty() || !options_.key_file.empty()) {
-        setup_error_ = options_.server_name +
-                       ": cert_file / key_file (TLS client certificates) are not supported by the HTTP transport "
-                       "yet; remove them or use basic auth (docs/kea.md)";
-        return;
-    }
+    options_.http.cert_file = options_.cert_file;  // the Control Agent's cert-required (docs/kea.md)
+    options_.http.key_file = options_.key_file;
     if (!options_.username.empty()) authorization_ = basic_authorization(options_.username, options_.password);
     if (options_.lease_page_size == 0) options_.lease_page_size = 1000;
     if (options_.host_page_size == 0) options_.host_page_size = 1000;

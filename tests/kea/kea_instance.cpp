@@ -77,12 +77,18 @@ std::uint16_t free_kea_port() {
 }
 
 std::pair<unsigned, std::string> post_json(std::uint16_t port, const std::string& body, const std::string& content_type,
-                                           const std::string& authorization) {
+                                           const std::string& authorization, const KeaTls* tls) {
     boost::asio::io_context io;
     http::ClientOptions options;
     options.max_retries = 0;
     options.timeout = std::chrono::seconds(10);
-    http::Client client(io.get_executor(), "http://127.0.0.1:" + std::to_string(port), options);
+    if (tls) {
+        options.ca_file = tls->ca_file;
+        options.cert_file = tls->client_cert_file;
+        options.key_file = tls->client_key_file;
+    }
+    http::Client client(io.get_executor(), std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port),
+                        options);
     http::Request request;
     request.method = "POST";
     request.target = "/";
@@ -134,7 +140,9 @@ std::string KeaInstance::authorization() const {
     return options_.username.empty() ? std::string() : kea::basic_authorization(options_.username, options_.password);
 }
 
-std::string KeaInstance::url() const { return "http://127.0.0.1:" + std::to_string(ca_port_) + "/"; }
+std::string KeaInstance::url() const {
+    return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(ca_port_) + "/";
+}
 
 void KeaInstance::write_configs() {
     json::object dhcp4 = parse_object(options_.dhcp4, "KeaInstanceOptions::dhcp4");
@@ -168,6 +176,12 @@ void KeaInstance::write_configs() {
         agent["authentication"] = json::object{
             {"type", "basic"}, {"realm", "nds-test"},
             {"clients", json::array{json::object{{"user", options_.username}, {"password", options_.password}}}}};
+    if (options_.tls) {
+        agent["trust-anchor"] = options_.tls->ca_file;
+        agent["cert-file"] = options_.tls->cert_file;
+        agent["key-file"] = options_.tls->key_file;
+        agent["cert-required"] = options_.tls->cert_required;
+    }
     agent["loggers"] = json::array{json::object{
         {"name", "kea-ctrl-agent"}, {"severity", "INFO"},
         {"output_options", json::array{json::object{{"output", dir_ + "/kea-ctrl-agent.log"}}}}}};
@@ -215,7 +229,7 @@ bool KeaInstance::wait_until_ready(std::chrono::milliseconds timeout) const {
     std::string body = R"({"command":"version-get","service":["dhcp4"]})";
     std::string auth = authorization();
     while (std::chrono::steady_clock::now() < deadline) {
-        auto [status, text] = post_json(ca_port_, body, "application/json", auth);
+        auto [status, text] = post_json(ca_port_, body, "application/json", auth, tls());
         if (status == 200 && text.find("\"result\": 0") != std::string::npos) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -225,7 +239,7 @@ bool KeaInstance::wait_until_ready(std::chrono::milliseconds timeout) const {
 json::object KeaInstance::command(const std::string& name, const json::object* arguments) const {
     json::object body{{"command", name}, {"service", json::array{"dhcp4"}}};
     if (arguments) body["arguments"] = *arguments;
-    auto [status, text] = post_json(ca_port_, json::serialize(body), "application/json", authorization());
+    auto [status, text] = post_json(ca_port_, json::serialize(body), "application/json", authorization(), tls());
     if (status != 200) throw std::runtime_error(name + ": HTTP " + std::to_string(status) + ": " + text);
     auto value = json::parse(text);
     if (!value.is_array() || value.as_array().empty() || !value.as_array()[0].is_object())

@@ -22,6 +22,17 @@ namespace nds::testing {
 
 inline constexpr const char* kKeaHooks = "/usr/lib/x86_64-linux-gnu/kea/hooks";
 
+/// TLS for the Control Agent (Kea's trust-anchor, cert-file, key-file, cert-required). The instance's own
+/// commands (command(), readiness) present `client_cert_file` when it is set.
+struct KeaTls {
+    std::string ca_file;           ///< the CA that signed both certificates (the agent's trust-anchor)
+    std::string cert_file;         ///< the agent's certificate and key
+    std::string key_file;
+    bool cert_required = true;     ///< clients must present a certificate signed by ca_file
+    std::string client_cert_file;  ///< what command() presents
+    std::string client_key_file;
+};
+
 struct KeaInstanceOptions {
     std::string name = "kea";  ///< temporary directory prefix and HA peer name
     /// Dhcp4 members of the test (subnet4, shared-networks, valid-lifetime, option-data, reservations...) as
@@ -34,6 +45,7 @@ struct KeaInstanceOptions {
     std::uint16_t ca_port = 0;  ///< 0 = a free port of 18000-18999
     std::string username;       ///< CA basic auth ("" = none)
     std::string password;
+    std::optional<KeaTls> tls;  ///< the CA speaks HTTPS
 };
 
 class KeaInstance {
@@ -48,7 +60,7 @@ public:
     KeaInstance(const KeaInstance&) = delete;
     KeaInstance& operator=(const KeaInstance&) = delete;
 
-    std::string url() const;  ///< "http://127.0.0.1:<port>/"
+    std::string url() const;  ///< "http://127.0.0.1:<port>/" ("https://" with tls)
     std::uint16_t ca_port() const { return ca_port_; }
     const std::string& directory() const { return dir_; }
     const std::string& dhcp4_config_path() const { return dhcp4_path_; }  ///< kea-dhcp4's -c file
@@ -68,6 +80,7 @@ public:
 
 private:
     std::string authorization() const;
+    const KeaTls* tls() const { return options_.tls ? &*options_.tls : nullptr; }
     void write_configs();
     void start_server();
     bool wait_until_ready(std::chrono::milliseconds timeout) const;
@@ -87,6 +100,6 @@ std::uint16_t free_kea_port();
 /// Blocking POST of one body to a Kea HTTP endpoint: the HTTP status and body (status 0: no answer).
 std::pair<unsigned, std::string> post_json(std::uint16_t port, const std::string& body,
                                            const std::string& content_type = "application/json",
-                                           const std::string& authorization = "");
+                                           const std::string& authorization = "", const KeaTls* tls = nullptr);
 
 }  // namespace nds::testing
