@@ -8,7 +8,8 @@
 namespace nds::engine {
 
 void plan_local_only_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, const ScopeMatcher& owned,
-                            const std::set<std::uint32_t>& remote_networks, const SyncSettings& settings, Plan& plan) {
+                            const std::set<std::uint32_t>& remote_networks, const SyncSettings& settings,
+                            ExclusionModel exclusions, Plan& plan) {
     for (const auto& [scope, prefix] : owned.owned()) {
         if (remote_networks.count(prefix->prefix.network.value)) continue;
         Eligibility eligibility = scope_eligibility(netbox, run, *scope, settings);
@@ -29,7 +30,7 @@ void plan_local_only_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, 
             plan.dhcp_writes.push_back(std::move(write));
             // A new scope has no exclusions: NetBox's follow it in the same run (the executor writes a
             // server's scopes before its exclusions), instead of leaving the range open until the next one.
-            push_exclusions(*scope, created, {}, run.name, plan);
+            push_exclusions(*scope, created, {}, exclusions, run.name, plan);
         } else {
             plan.scope_deletes.push_back(ScopeDelete{
                 make_note(run.name, label, label + " (" + prefix->prefix.to_string() + ")",

@@ -37,8 +37,8 @@ void plan_matched_scope(const NetBoxSnapshot& netbox, const ServerRun& run, cons
                           " — exclusions not reconciled")});
         return;
     }
-    if (settings.push_scope_info) push_exclusions(local, remote, *data->exclusions, run.name, plan);
-    else pull_exclusions(local, *data->exclusions, run.name, plan);
+    if (settings.push_scope_info) push_exclusions(local, remote, *data->exclusions, capabilities.exclusions, run.name, plan);
+    else pull_exclusions(local, *data->exclusions, capabilities.exclusions, run.name, plan);
 }
 
 /// A server whose configuration comes from NetBox loses a scope it got from NetBox once NetBox no longer has
@@ -98,7 +98,7 @@ void plan_server_scopes(const NetBoxSnapshot& netbox, const ServerRun& run, cons
 
     if (snapshot.scope_list_complete) {
         Plan local_only;
-        plan_local_only_scopes(netbox, run, matcher, remote_networks, settings, local_only);
+        plan_local_only_scopes(netbox, run, matcher, remote_networks, settings, snapshot.capabilities.exclusions, local_only);
         if (snapshot.scopes->empty() && snapshot.capabilities.empty_list_may_be_error &&
             !local_only.scope_deletes.empty() && !settings.allow_mass_delete) {
             // An empty scope list is how a server that swallows errors reports one (PSU, B4): deleting every
