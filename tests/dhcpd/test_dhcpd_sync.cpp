@@ -16,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace json = boost::json;
 using namespace nds::dhcpd::test;
@@ -188,4 +189,56 @@ TEST_CASE("sync with dhcpd: a config dhcpd -t refuses is not installed, the serv
     CHECK(bad.out.find("config test") != std::string::npos);
     CHECK(read_text(rig.dhcpd->config_path) == before);
     CHECK(rig.dhcpd->pid() == pid);
+}
+
+TEST_CASE("import from dhcpd: a hand-written subnet becomes a scope with its range, the gap between ranges an exclusion, and its options") {
+    SyncRig rig;
+    rig.netbox->seed(json::object{{"prefixes", json::array{json::object{
+        {"prefix", "198.51.100.0/24"}, {"vrf", nullptr}, {"tags", json::array{}}, {"status", "active"}}}}});
+    write_text(rig.dhcpd->config_path,
+               "# written by hand before netbox-dhcp-sync\n"
+               "subnet 198.51.100.0 netmask 255.255.255.0 {\n"
+               "  range 198.51.100.50 198.51.100.90;\n"
+               "  range 198.51.100.100 198.51.100.150;\n"
+               "  option routers 198.51.100.1;\n"
+               "  option domain-name-servers 198.51.100.53;\n"
+               "  default-lease-time 1200;\n"
+               "}\n");
+    auto config = rig.config();
+    auto imported_scope = [&]() -> std::optional<json::object> {
+        auto state = rig.netbox->state();
+        for (const auto& s : state.at("scopes").as_array())
+            if (s.at("start_ip").as_string() == "198.51.100.50") return s.as_object();
+        return std::nullopt;
+    };
+
+    auto dry = rig.run({"import", "--server", "dhcpd01", "--dry-run", "--output", "json"}, config);
+    INFO(dry.out << dry.err);
+    REQUIRE(dry.exit_code == 0);
+    CHECK(dry.out.find("198.51.100") != std::string::npos);  // the dry run shows the scope it would create
+    CHECK_FALSE(imported_scope());
+
+    auto result = rig.run({"import", "--server", "dhcpd01", "--output", "json"}, config);
+    INFO(result.out << result.err);
+    REQUIRE(result.exit_code == 0);
+    auto scope = imported_scope();
+    REQUIRE(scope);
+    CHECK(scope->at("end_ip").as_string() == "198.51.100.150");
+    CHECK(scope->at("router").as_string() == "198.51.100.1");
+    CHECK(scope->at("lease_lifetime").to_number<int>() == 1200);
+    auto state = rig.netbox->state();
+    bool gap = false;
+    for (const auto& range : state.at("exclusion_ranges").as_array())
+        gap = gap || (range.at("start_ip").as_string() == "198.51.100.91" && range.at("end_ip").as_string() == "198.51.100.99");
+    CHECK(gap);
+    bool dns = false;
+    for (const auto& value : state.at("option_values").as_array())
+        dns = dns || value.at("value").as_string() == "198.51.100.53";
+    CHECK(dns);
+
+    // Import never overwrites: a second run creates nothing more.
+    auto scopes_before = state.at("scopes").as_array().size();
+    auto again = rig.run({"import", "--server", "dhcpd01"}, config);
+    CHECK(again.exit_code == 0);
+    CHECK(rig.netbox->state().at("scopes").as_array().size() == scopes_before);
 }
