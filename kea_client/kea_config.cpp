@@ -10,7 +10,6 @@
 #include <map>
 
 namespace nds::kea {
-namespace {
 
 const json::object* object_member(const json::object& o, std::string_view key) {
     const json::value* v = o.if_contains(key);
@@ -34,6 +33,8 @@ std::optional<std::int64_t> integer_of(const json::value* v) {
         return static_cast<std::int64_t>(v->get_uint64());
     return std::nullopt;
 }
+
+namespace {
 
 std::string_view trim(std::string_view text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);

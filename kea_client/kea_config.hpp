@@ -49,6 +49,12 @@ Expected<KeaConfig> parse_config(const json::value& arguments, const std::string
 /// SHA-256 (hex) of the serialised object.
 std::string sha256_hex(const json::object& object);
 
+/// Typed members of Kea's JSON: null (or "", nullopt) when the member is missing or of another type.
+const json::object* object_member(const json::object& o, std::string_view key);
+const json::array* array_member(const json::object& o, std::string_view key);
+std::string string_member(const json::object& o, std::string_view key);
+std::optional<std::int64_t> integer_of(const json::value* v);
+
 /// One subnet4 entry, wherever it sits.
 struct SubnetView {
     const json::object* subnet = nullptr;

@@ -28,19 +28,6 @@ EditOutcome done(bool changed) {
     return out;
 }
 
-std::optional<std::int64_t> integer_of(const json::value* v) {
-    if (!v) return std::nullopt;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
-        return static_cast<std::int64_t>(v->get_uint64());
-    return std::nullopt;
-}
-
-std::string string_member(const json::object& o, std::string_view key) {
-    const json::value* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 /// A subnet entry that can be edited, and where it sits.
 struct SubnetSlot {
     json::array* list = nullptr;  ///< the subnet4 list holding it
