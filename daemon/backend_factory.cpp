@@ -13,6 +13,7 @@ psu::PsuOptions psu_options(const engine::NetBoxServer& server, const DhcpServer
     options.base_url = std::string(server.use_https ? "https" : "http") + "://" + server.hostname + ":" +
                        std::to_string(server.port);
     options.token = config.token;
+    options.script_fixed = config.psu_script_fixed;
     // Verified unless either the config or NetBox's verify_ssl turns it off.
     options.http.verify_tls = config.verify_tls && server.verify_ssl;
     options.http.ca_file = config.ca_file;

@@ -2,6 +2,7 @@
 
 #include "util/cancellation.hpp"
 
+#include <set>
 #include <utility>
 #include <variant>
 
@@ -15,7 +16,7 @@ namespace {
 class PsuBackend final : public backend::DhcpBackend {
 public:
     PsuBackend(asio::any_io_executor executor, PsuOptions options)
-        : base_url_(options.base_url), client_(std::move(executor), std::move(options)) {}
+        : base_url_(options.base_url), script_fixed_(options.script_fixed), client_(std::move(executor), std::move(options)) {}
 
     const std::string& server_name() const override { return client_.server_name(); }
     std::string endpoint() const override { return base_url_; }
@@ -23,7 +24,13 @@ public:
     awaitable<Expected<backend::BackendHealth>> health() override {
         auto health = co_await client_.health();
         if (!health) co_return health.error();
-        co_return backend::BackendHealth{"PSU endpoint script", health->version, {}};
+        version_ = health->version;
+        backend::BackendHealth out{"PSU endpoint script", health->version, {}};
+        if (health->version != kShippedScriptVersion)
+            out.warnings.push_back("PSU endpoint script version '" + health->version + "' is not " +
+                                   std::string(kShippedScriptVersion) +
+                                   ", the version plugin v1.3.5 ships; update the scripts from the plugin (docs/backends.md)");
+        co_return out;
     }
 
     engine::BackendCapabilities capabilities() const override {
@@ -32,6 +39,19 @@ public:
         capabilities.empty_list_may_be_error = true;
         capabilities.exclusions = engine::ExclusionModel::native;
         capabilities.reservation_update_in_place = true;
+        // PUT/DELETE /reservations/<client_id> act on the first reservation with that client id in any scope.
+        capabilities.reservation_writes_by_client_id = true;
+        if (!script_fixed_) {
+            // Script 1.0.2 (and any script not declared fixed) calls these cmdlets with parameters they do not
+            // have: the script answers 500 every time (docs/backends.md has the corrected lines).
+            capabilities.unsupported = {engine::DhcpOperation::scope_create, engine::DhcpOperation::exclusion_delete,
+                                        engine::DhcpOperation::reservation_delete};
+            capabilities.unsupported_why =
+                "PSU endpoint script " + (version_.empty() ? std::string("(version unknown)") : version_) +
+                " answers 500 to these (its cmdlets are called with parameters they do not have); deploy the "
+                "corrected script (docs/backends.md) and set dhcp_servers." + client_.server_name() +
+                ".psu_script_fixed: true";
+        }
         return capabilities;
     }
 
@@ -93,14 +113,28 @@ public:
     awaitable<backend::ApplyResult> apply(std::vector<engine::DhcpWrite> writes) override {
         backend::ApplyResult result;
         result.outcomes.reserve(writes.size());
+        // A reservation whose removal failed is still there: its re-create (a MAC change is a remove, then a
+        // create of the same address) would clash with it, so it is not sent.
+        std::set<std::pair<std::uint32_t, std::uint32_t>> still_reserved;  // scope, ip
         for (const auto& write : writes) {
             if (co_await stop_requested()) {
                 result.outcomes.push_back({backend::WriteStatus::skipped, kStoppedReason});
                 continue;
             }
+            const auto* reservation = std::get_if<engine::ReservationChange>(&write.change);
+            std::pair<std::uint32_t, std::uint32_t> key{write.scope_id.value, reservation ? reservation->reservation.ip.value : 0};
+            if (reservation && write.verb == Verb::create && still_reserved.count(key)) {
+                result.outcomes.push_back({backend::WriteStatus::skipped,
+                                           "not sent: the reservation it replaces could not be removed"});
+                continue;
+            }
             auto done = co_await send(write);
-            if (done) result.outcomes.push_back({backend::WriteStatus::applied, {}});
-            else result.outcomes.push_back({backend::WriteStatus::failed, done.error().message});
+            if (done) {
+                result.outcomes.push_back({backend::WriteStatus::applied, {}});
+            } else {
+                if (reservation && write.verb == Verb::remove) still_reserved.insert(key);
+                result.outcomes.push_back({backend::WriteStatus::failed, done.error().message});
+            }
         }
         co_return result;
     }
@@ -129,7 +163,12 @@ private:
         co_return co_await client_.create_reservation(write.scope_id, reservation);
     }
 
+    /// The script version plugin v1.3.5 deploys; the plugin warns about any other.
+    static constexpr const char* kShippedScriptVersion = "1.0.2";
+
     std::string base_url_;
+    bool script_fixed_ = false;
+    std::string version_;
     PsuClient client_;
 };
 

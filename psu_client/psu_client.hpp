@@ -23,6 +23,9 @@ struct PsuOptions {
     std::string server_name;   ///< NetBox DHCPServer name, for messages
     std::string base_url;      ///< "https://dhcp01.example.com:443" (the client appends /api/dhcp/...)
     std::string token;         ///< App Token; sent as "Authorization: Bearer <token>" when non-empty
+    /// The operator deployed the corrected endpoint script (docs/backends.md): the operations script 1.0.2
+    /// cannot perform are attempted.
+    bool script_fixed = false;
     http::ClientOptions http;
 };
 

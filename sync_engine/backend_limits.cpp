@@ -2,6 +2,8 @@
 
 #include <map>
 #include <set>
+#include <tuple>
+#include <utility>
 
 namespace nds::engine {
 namespace {
@@ -39,8 +41,36 @@ void fit_to_backends(const DhcpSnapshots& dhcp, Plan& plan) {
         plan.skips.push_back(Skip{std::move(note), write.kind()});
         refused[write.note.server].insert(missing);
     };
+    // Writes that depend on one this server cannot perform: an exclusion or reservation of a scope that
+    // could not be created, a reservation create that replaces one that could not be removed (it would
+    // clash with the old reservation).
+    std::set<std::pair<std::string, std::uint32_t>> scopes_not_created;
+    std::set<std::tuple<std::string, std::uint32_t, std::uint32_t>> reservations_not_removed;
+    auto reservation_key = [](const DhcpWrite& write) {
+        const auto& reservation = std::get<ReservationChange>(write.change).reservation;
+        return std::make_tuple(write.note.server, write.scope_id.value, reservation.ip.value);
+    };
+    auto skip_dependent = [&](DhcpWrite& write, const std::string& because) {
+        auto note = write.note;
+        note.reason = because + ": " + note.reason;
+        plan.skips.push_back(Skip{std::move(note), write.kind()});
+    };
     for (auto& write : plan.dhcp_writes) {
         const auto& capabilities = capabilities_of(dhcp, write.note.server);
+        const bool is_scope = std::holds_alternative<ScopeChange>(write.change);
+        const bool is_reservation = std::holds_alternative<ReservationChange>(write.change);
+        if (!is_scope && scopes_not_created.count({write.note.server, write.scope_id.value})) {
+            skip_dependent(write, "not sent: its scope could not be created on this server");
+            continue;
+        }
+        if (is_reservation && write.verb == Verb::create && reservations_not_removed.count(reservation_key(write))) {
+            skip_dependent(write, "not sent: the reservation it replaces could not be removed from this server");
+            continue;
+        }
+        if (!capabilities.supports(write.operation())) {
+            if (write.operation() == DhcpOperation::scope_create) scopes_not_created.insert({write.note.server, write.scope_id.value});
+            if (write.operation() == DhcpOperation::reservation_delete) reservations_not_removed.insert(reservation_key(write));
+        }
         if (write.operation() == DhcpOperation::reservation_update && !capabilities.reservation_update_in_place) {
             // Both halves or neither: a create without the delete would clash with the old reservation.
             if (!capabilities.supports(DhcpOperation::reservation_delete)) skip(write, DhcpOperation::reservation_delete);

@@ -202,6 +202,7 @@ std::string write_config(SyncEnvironment& env, const std::string& name, const st
     out << "netbox:\n  url: " << env.netbox().url() << "\n  token: " << kAliceToken << "\n  timeout: 10s\n"
         << "sync:\n  protect_tag: dhcp-protect\n" << sync_yaml
         << "dhcp_servers:\n  default:\n    token: " << kPsuToken << "\n    timeout: 1s\n    max_retries: 1\n"
+        << "  dhcp03:\n    psu_script_fixed: true\n"  // the corrected script the simulator runs (run_row)
         << "log:\n  level: info\n";
     return path;
 }

@@ -5,7 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <set>
 #include <utility>
 
@@ -18,7 +20,7 @@ const char* kReservations = "  ip_addresses: true\n  push_reservations: true\n";
 
 /// Script 1.0.2 (the simulator's default) answers 500 to every reservation delete, scope create and exclusion
 /// delete; these tests are about the pushes themselves, so dhcp03 runs a corrected script.
-void use_fixed_script(SyncEnvironment& env) { env.dhcp("dhcp03").post("/_sim/config", json::object{{"script", "fixed"}}); }
+void use_fixed_script(SyncEnvironment& env) { env.use_corrected_psu_script("dhcp03"); }
 const char* kScopes = "  ip_addresses: false\n  push_scope_info: true\n";
 
 json::object nb_ip(const std::string& address, const std::string& dns, const std::string& client_id,
@@ -36,9 +38,9 @@ json::object reservation(const std::string& ip, const std::string& client_id, co
 /// The demo estate plus, in dhcp03's standalone scope Branch (10.20.1.0/24): a new reserved IP (.70), one
 /// whose name changed in NetBox (.80), one whose MAC changed (.81), a duplicate MAC (.82) and a protected
 /// reserved IP (.83); the server also has a reservation NetBox does not hold (.90).
-SyncEnvironment reservation_environment() {
+SyncEnvironment reservation_environment(bool corrected_script = true) {
     auto env = make_environment();
-    use_fixed_script(env);
+    if (corrected_script) use_fixed_script(env);
     env.netbox().seed(json::object{{"ip_addresses", json::array{
         nb_ip("10.20.1.70/24", "cam-70", "aa-bb-cc-00-07-00", "lobby camera"),
         nb_ip("10.20.1.80/24", "cam-new", "aa-bb-cc-00-08-00"),
@@ -61,9 +63,9 @@ std::map<std::string, json::object> reservations_of(Simulator& dhcp) {
 
 /// dhcp03 after `sync`: Branch's lease time changed and a description set on the server, a server-only
 /// exclusion in Branch; in NetBox an exclusion for Branch and a scope "Branch Data" dhcp03 does not have.
-SyncEnvironment scope_environment() {
+SyncEnvironment scope_environment(bool corrected_script = true) {
     auto env = make_environment();
-    use_fixed_script(env);
+    if (corrected_script) use_fixed_script(env);
     auto psu = http_call(env.dhcp_ports().at("dhcp03"), "PUT", "/api/dhcp/scopes/10.20.1.0",
                          R"({"lease_duration_seconds": 7200, "description": "branch office"})",
                          {{"Authorization", std::string("Bearer ") + kPsuToken}});
@@ -243,4 +245,90 @@ TEST_CASE("push_scope_info --dry-run writes nothing and plans the scope and excl
     CHECK(keys.count({"dhcp_exclusion", "create"}) == 2);
     CHECK(keys.count({"dhcp_exclusion", "delete"}) == 1);
     CHECK(scope_on(env.dhcp("dhcp03"), "10.20.3.0") == nullptr);
+}
+
+namespace {
+
+/// The actions of dhcp03 in a `--output json` report with this status, as "kind action object" lines.
+std::vector<std::string> actions_with_status(const std::string& out, const std::string& status) {
+    std::vector<std::string> lines;
+    auto doc = json::parse(out);
+    for (const auto& a : doc.at("servers").at("dhcp03").at("actions").as_array())
+        if (a.at("status").as_string() == status)
+            lines.push_back(std::string(a.at("kind").as_string()) + " " + std::string(a.at("action").as_string()) + " " +
+                            std::string(a.at("object").as_string()));
+    return lines;
+}
+
+bool any_contains(const std::vector<std::string>& lines, const std::string& text) {
+    for (const auto& line : lines)
+        if (line.find(text) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("PSU script 1.0.2: scope create and exclusion delete are not attempted, one warning names the version and the fix, the rest is applied") {
+    auto env = scope_environment(/*corrected_script=*/false);  // the simulator answers 500 to both, as 1.0.2 does
+    auto result = env.run({"sync", "--server", "dhcp03", "--output", "json"}, env.write_config(kScopes));
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 0);  // a warning, not a failure
+    auto& dhcp = env.dhcp("dhcp03");
+    CHECK_FALSE(scope_on(dhcp, "10.20.3.0"));  // not created
+    auto branch = exclusions_on(dhcp, "10.20.1.0");
+    CHECK(branch.count({"10.20.1.50", "10.20.1.55"}));   // exclusion create: supported, applied
+    CHECK(branch.count({"10.20.1.140", "10.20.1.150"})); // exclusion delete: not attempted, still there
+    const auto* updated = scope_on(dhcp, "10.20.1.0");
+    REQUIRE(updated);
+    CHECK(updated->at("lease_duration_seconds").to_number<int>() == 86400);  // scope update applied
+    auto skipped = actions_with_status(result.out, "skipped");
+    CHECK(any_contains(skipped, "10.20.3.0"));           // the scope, and its exclusion with it
+    CHECK(any_contains(skipped, "10.20.1.140"));
+    auto warnings = 0;
+    for (std::size_t at = result.err.find("not performed on this server"); at != std::string::npos;
+         at = result.err.find("not performed on this server", at + 1))
+        ++warnings;
+    CHECK(warnings == 1);
+    CHECK(result.err.find("scope create") != std::string::npos);
+    CHECK(result.err.find("exclusion delete") != std::string::npos);
+    CHECK(result.err.find("1.0.2") != std::string::npos);
+    CHECK(result.err.find("psu_script_fixed: true") != std::string::npos);
+    // Nothing was sent that the script refuses.
+    auto by_path = dhcp.stats().at("by_path").as_object();
+    CHECK_FALSE(by_path.contains("POST /api/dhcp/scopes"));
+    CHECK_FALSE(by_path.contains("DELETE /api/dhcp/exclusions"));
+}
+
+TEST_CASE("PSU script 1.0.2: a MAC change is neither removed nor re-created, prune removes nothing, both reported as skipped") {
+    auto env = reservation_environment(/*corrected_script=*/false);
+    auto config = env.write_config(std::string(kReservations) + "  prune_reservations: true\n");
+    auto result = env.run({"sync", "--server", "dhcp03", "--output", "json"}, config);
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 0);
+    auto reservations = reservations_of(env.dhcp("dhcp03"));
+    CHECK(reservations["10.20.1.81"].at("client_id").as_string() == "aa-bb-cc-00-08-01");  // left as it was
+    CHECK(reservations.count("10.20.1.70"));          // a create is supported: pushed
+    CHECK(reservations["10.20.1.80"].at("name").as_string() == "cam-new");  // an update in place too
+    auto skipped = actions_with_status(result.out, "skipped");
+    CHECK(any_contains(skipped, "10.20.1.81"));
+    CHECK(result.err.find("reservation delete") != std::string::npos);
+    CHECK(result.err.find("psu_script_fixed: true") != std::string::npos);
+}
+
+TEST_CASE("PSU script 1.0.2 with psu_script_fixed: true the operations are attempted (and fail on the real 1.0.2 script)") {
+    auto env = scope_environment(/*corrected_script=*/false);
+    std::string config = env.write_config(kScopes);
+    {   // the operator says the script is fixed, but the simulator still runs 1.0.2
+        std::ifstream in(config);
+        std::stringstream text;
+        text << in.rdbuf();
+        auto yaml = text.str();
+        yaml.replace(yaml.find("log:"), 0, "  dhcp03:\n    psu_script_fixed: true\n");
+        std::ofstream(config) << yaml;
+    }
+    auto result = env.run({"sync", "--server", "dhcp03", "--output", "json"}, config);
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.find("not performed on this server") == std::string::npos);
+    CHECK(any_contains(actions_with_status(result.out, "failed"), "10.20.3.0"));
 }

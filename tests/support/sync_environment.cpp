@@ -47,6 +47,7 @@ std::string SyncEnvironment::write_config(const std::string& extra_sync_yaml, co
         << "  default:\n"
         << "    token: " << kPsuToken << "\n"
         << "    timeout: 5s\n"
+        << server_sections()
         << "log:\n"
         << "  level: info\n";
     config_path_ = path;
@@ -69,12 +70,24 @@ std::string SyncEnvironment::write_service_config(const std::string& service_yam
         << "  default:\n"
         << "    token: " << kPsuToken << "\n"
         << "    timeout: 5s\n"
+        << server_sections()
         << "service:\n"
         << "  listen: 127.0.0.1:0\n"
         << service_yaml
         << "log:\n"
         << (log_yaml.empty() ? std::string("  level: info\n") : log_yaml);
     return path;
+}
+
+void SyncEnvironment::use_corrected_psu_script(const std::string& server) {
+    dhcp(server).post("/_sim/config", boost::json::object{{"script", "fixed"}});
+    corrected_scripts_.push_back(server);
+}
+
+std::string SyncEnvironment::server_sections() const {
+    std::string out;
+    for (const auto& server : corrected_scripts_) out += "  " + server + ":\n    psu_script_fixed: true\n";
+    return out;
 }
 
 RunResult SyncEnvironment::run(std::vector<std::string> args, const std::string& config_path) {

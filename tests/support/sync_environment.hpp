@@ -37,6 +37,9 @@ public:
                                      const std::string& netbox_yaml = "", const std::string& log_yaml = "",
                                      const std::string& file_name = "service.yaml");
     const std::string& work_dir() const { return work_dir_; }
+    /// `server`'s simulator runs the corrected endpoint script, and the configs written from now on say so
+    /// (dhcp_servers.<server>.psu_script_fixed: true).
+    void use_corrected_psu_script(const std::string& server);
 
     /// Runs `netbox-dhcp-sync <args> --config <config>`.
     RunResult run(std::vector<std::string> args, const std::string& config_path = "");
@@ -53,6 +56,8 @@ private:
     std::unique_ptr<Simulator> netbox_;
     std::map<std::string, std::unique_ptr<Simulator>> dhcp_;
     std::map<std::string, std::uint16_t> ports_;
+    std::vector<std::string> corrected_scripts_;
+    std::string server_sections() const;
 };
 
 /// A fresh directory under /tmp.

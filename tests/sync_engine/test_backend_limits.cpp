@@ -93,3 +93,37 @@ TEST_CASE("backend limits: no half replacement when the server can create but no
     CHECK(plan.skips.size() == 1);
     CHECK(count_problems(plan, "reservation delete") == 1);
 }
+
+TEST_CASE("backend limits: the exclusions and reservations of a scope that cannot be created are skipped with it") {
+    DhcpSnapshots dhcp;
+    dhcp["dhcp01"].capabilities.unsupported = {DhcpOperation::scope_create};
+    DhcpScope created;
+    created.scope_id = ip("10.0.9.0");
+    auto plan = plan_with({DhcpWrite::scope(note("dhcp01", "scope in NetBox"), Verb::create, created),
+                           DhcpWrite::exclusion(note("dhcp01", "exclusion"), Verb::create, ip("10.0.9.0"),
+                                                DhcpExclusion{ip("10.0.9.10"), ip("10.0.9.19")}),
+                           DhcpWrite::exclusion(note("dhcp01", "other scope"), Verb::create, ip("10.0.1.0"),
+                                                DhcpExclusion{ip("10.0.1.10"), ip("10.0.1.19")})});
+    fit_to_backends(dhcp, plan);
+    REQUIRE(plan.dhcp_writes.size() == 1);
+    CHECK(plan.dhcp_writes[0].scope_id == ip("10.0.1.0"));
+    REQUIRE(plan.skips.size() == 2);
+    CHECK(plan.skips[1].note.reason.find("its scope could not be created") != std::string::npos);
+    CHECK(count_problems(plan, "not performed on this server: scope create") == 1);
+}
+
+TEST_CASE("backend limits: a replacement reservation is not created when the old one cannot be removed") {
+    DhcpSnapshots dhcp;
+    dhcp["dhcp01"].capabilities.unsupported = {DhcpOperation::reservation_delete};
+    auto plan = plan_with({DhcpWrite::reservation(note("dhcp01", "MAC changed; old removed"), Verb::remove, ip("10.0.1.0"),
+                                                  reservation("10.0.1.50", "aa-bb-cc-dd-ee-01", "cam")),
+                           DhcpWrite::reservation(note("dhcp01", "MAC changed; re-created"), Verb::create, ip("10.0.1.0"),
+                                                  reservation("10.0.1.50", "aa-bb-cc-dd-ee-02", "cam")),
+                           DhcpWrite::reservation(note("dhcp01", "new"), Verb::create, ip("10.0.1.0"),
+                                                  reservation("10.0.1.51", "aa-bb-cc-dd-ee-03", "cam2"))});
+    fit_to_backends(dhcp, plan);
+    REQUIRE(plan.dhcp_writes.size() == 1);
+    CHECK(std::get<ReservationChange>(plan.dhcp_writes[0].change).reservation.ip == ip("10.0.1.51"));
+    REQUIRE(plan.skips.size() == 2);
+    CHECK(plan.skips[1].note.reason.find("the reservation it replaces could not be removed") != std::string::npos);
+}
