@@ -10,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include "tests/kea/kea_skip.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -29,12 +30,6 @@ const char* kConfig = R"({
       "reservations": [ {"hw-address": "02:00:00:00:00:42", "ip-address": "192.0.2.5", "hostname": "printer"} ] }
   ]
 })";
-
-#define SKIP_WITHOUT_KEA()                                                     \
-    if (auto why = KeaInstance::unavailable()) {                               \
-        MESSAGE("skipped: Kea cannot run here: " << *why);                     \
-        return;                                                                \
-    }
 
 /// The reservations Kea's running configuration holds for a subnet, as the sync reads them.
 std::vector<nds::engine::DhcpReservation> running_reservations(const KeaInstance& kea, const char* network) {

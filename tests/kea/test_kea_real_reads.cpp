@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include "tests/kea/kea_skip.hpp"
 
 #include <algorithm>
 
@@ -31,12 +32,6 @@ const char* kConfig = R"({
   "shared-networks": [ { "name": "campus", "option-data": [ {"name": "routers", "data": "10.5.0.1"} ],
       "subnet4": [ { "id": 5, "subnet": "10.5.0.0/24", "pools": [ {"pool": "10.5.0.100 - 10.5.0.200"} ] } ] } ]
 })";
-
-#define SKIP_WITHOUT_KEA()                                                     \
-    if (auto why = KeaInstance::unavailable()) {                               \
-        MESSAGE("skipped: Kea cannot run here: " << *why);                     \
-        return;                                                                \
-    }
 
 const nds::engine::DhcpScope* find_scope(const std::vector<nds::engine::DhcpScope>& scopes, const char* id) {
     for (const auto& s : scopes)

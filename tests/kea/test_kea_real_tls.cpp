@@ -5,6 +5,7 @@
 #include "tests/support/sync_environment.hpp"
 
 #include <doctest/doctest.h>
+#include "tests/kea/kea_skip.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -12,12 +13,6 @@
 using namespace nds::testing;
 
 namespace {
-
-#define SKIP_WITHOUT_KEA()                                                     \
-    if (auto why = KeaInstance::unavailable()) {                               \
-        MESSAGE("skipped: Kea cannot run here: " << *why);                     \
-        return;                                                                \
-    }
 
 const char* kConfig = R"({
   "subnet4": [ { "id": 3, "subnet": "192.0.2.0/24", "pools": [ {"pool": "192.0.2.10 - 192.0.2.20"} ] } ]

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include "tests/kea/kea_skip.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -19,12 +20,6 @@ namespace json = boost::json;
 using namespace nds::testing;
 
 namespace {
-
-#define SKIP_WITHOUT_KEA()                                                 \
-    if (auto why = KeaInstance::unavailable()) {                           \
-        MESSAGE("skipped: Kea cannot run here: " << *why);                 \
-        return;                                                            \
-    }
 
 const char* kKeaConfig = R"({
   "valid-lifetime": 3600,
