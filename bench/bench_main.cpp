@@ -1,4 +1,4 @@
-// nds_bench: the performance benchmark of issue #5 (run it through bench/run.sh).
+// nds_bench: the performance benchmark (run it through bench/run.sh).
 //
 // For each estate it starts one NetBox simulator and one PSU simulator per DHCP server with realistic costs,
 // seeds a cold NetBox (servers and failovers only) and the DHCP servers, and runs the real binary:

@@ -1,4 +1,4 @@
-// Command line (DESIGN.md §3). Parsing only; main.cpp runs the command.
+// Command line (README, "Usage"). Parsing only; main.cpp runs the command.
 #pragma once
 
 #include "daemon/config.hpp"

@@ -1,5 +1,5 @@
 // `netbox-dhcp-sync import --server NAME`: the one-time pull of one server into the plugin's objects
-// (plugin-behaviour.md §5). Like SyncRunner, it only does the I/O around the engine: read NetBox (plugin
+// (the plugin's behaviour). Like SyncRunner, it only does the I/O around the engine: read NetBox (plugin
 // objects, prefixes, option library) and the server (failovers, every scope, per-scope options and
 // exclusions), call engine::plan_import, then apply the plan unless --dry-run and report per category.
 #pragma once

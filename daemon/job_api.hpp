@@ -1,4 +1,4 @@
-// The job routes of the service's HTTP API (DESIGN.md §5):
+// The job routes of the service's HTTP API (README, "The service"):
 //
 //   POST /v1/jobs       {"action":"sync","servers":["dhcp01"],"dry_run":false} with the caller's NetBox token
 //                       in Authorization ("Token <v1>" or "Bearer nbt_..."). The token is checked with NetBox

@@ -1,5 +1,5 @@
 // What a run did (or, with --dry-run, would do): every action with its outcome, every problem, and the
-// per-server counts printed as text or JSON (DESIGN.md §3).
+// per-server counts printed as text or JSON (README, "Usage").
 #pragma once
 
 #include "sync_engine/plan.hpp"

@@ -1,4 +1,4 @@
-// `netbox-dhcp-sync run`: the long-running service (DESIGN.md §5). Wires, on one single-threaded io_context:
+// `netbox-dhcp-sync run`: the long-running service (README, "The service"). Wires, on one single-threaded io_context:
 //
 // - the schedule: a full sync under the service token at start-up and then every sync.interval;
 // - the HTTP API on service.listen: POST /v1/jobs, GET /v1/jobs/{id} (job_api.hpp), POST /v1/webhooks/netbox

@@ -1,7 +1,7 @@
 // A NetBox webhook body (default body, no body_template) parsed into what the sync needs: the event, who
 // made the change, and the changed object (sync_engine/change_scope.hpp). Accepts the shapes of NetBox 4.5
 // (top-level `username`, `request_id`), 4.6 (both plus `request{id,user,...}`) and 4.7 (`request` only),
-// netbox-api.md §8. Pure: no I/O.
+// NetBox's REST API. Pure: no I/O.
 #pragma once
 
 #include "util/expected.hpp"

@@ -1,5 +1,5 @@
 // Verifies NetBox's webhook signature: `X-Hook-Signature` is the lowercase hex HMAC-SHA512 of the exact
-// request body, keyed with the webhook's secret (netbox-api.md §8). Checked against the raw bytes before
+// request body, keyed with the webhook's secret (NetBox's REST API). Checked against the raw bytes before
 // anything parses them; the comparison takes the same time whatever the bytes (CRYPTO_memcmp).
 #pragma once
 

@@ -266,7 +266,7 @@ net::awaitable<void> tls_session(std::shared_ptr<ServerState> self, tcp::socket 
         co_await serve(*self, stream, lowest);
         if (!self->stopped) {
             lowest.expires_after(std::chrono::seconds(2));
-            // Peers often close without close_notify (Beast issue #38): a truncated shutdown is expected.
+            // Peers often close without close_notify (Beast the benchmark): a truncated shutdown is expected.
             auto [sec] = co_await stream.async_shutdown(as_tuple_awaitable);
             (void)sec;
         }

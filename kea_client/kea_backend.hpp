@@ -29,7 +29,7 @@ enum class TransactionStep {
 };
 const char* to_string(TransactionStep step);
 
-/// One Kea server, from its `dhcp_servers.<name>` entry (DESIGN keys: backend: kea, url, kea_service,
+/// One Kea server, from its `dhcp_servers.<name>` entry (config keys: backend: kea, url, kea_service,
 /// username, password_file / password, ca_file, cert_file, key_file, timeout, max_concurrent).
 struct KeaOptions {
     /// The server's name in NetBox (the dhcp_servers key), for messages.

@@ -1,5 +1,5 @@
 // What to do with a bulk request NetBox rejected with 400. NetBox bulk writes are all-or-none (one
-// transaction per request, netbox-api.md §3), so one bad object blocks the whole batch. The splitter
+// transaction per request, NetBox's REST API), so one bad object blocks the whole batch. The splitter
 // decides, without any I/O, which objects failed and which sub-batches to send again:
 //   - the error names objects (4.5/4.6 create array by position, 4.7 "index" or "id"): exactly those fail,
 //     the rest go again as one batch;

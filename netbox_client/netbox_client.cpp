@@ -273,7 +273,7 @@ struct NetBoxClient::Impl {
             co_return result;
         }
         // The elements are joined straight from `objects`, batch by batch: a copy of every element (30 MB on
-        // a 100,000-IP first sync) was the largest allocation of the run (issue #5).
+        // a 100,000-IP first sync) was the largest allocation of the run (measured with bench/).
         std::vector<engine::ObjectId> ids;
         ids.reserve(objects.size());
         for (const auto& o : objects) ids.push_back(o.id);

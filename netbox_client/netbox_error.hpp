@@ -1,5 +1,5 @@
 // A NetBox error body, parsed into per-object messages. NetBox answers a rejected write with one of several
-// JSON shapes depending on version and operation (netbox-api.md §3, §5):
+// JSON shapes depending on version and operation (NetBox's REST API):
 //   single object (any version)   {"address": ["..."], "custom_fields": {"x": ["..."]}, "__all__": ["..."]}
 //   bulk create, 4.5 / 4.6        [{}, {"address": ["..."]}, {}]          one dict per element, {} = valid
 //   bulk update, 4.5 / 4.6        {"address": ["..."]}                    the first bad object, no index

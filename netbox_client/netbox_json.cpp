@@ -205,7 +205,7 @@ Error parse_error(std::string_view what, std::string_view body) {
 }
 
 /// `storage`: where the DOM lives. A page parser passes a monotonic_resource that it outlives: the DOM is
-/// only read, and allocating and freeing it node by node was half of a large sync's CPU (issue #5).
+/// only read, and allocating and freeing it node by node was half of a large sync's CPU (measured with bench/).
 Expected<json::value> parse_json(std::string_view body, json::storage_ptr storage = {}) {
     boost::system::error_code ec;
     json::value doc = json::parse(json::string_view(body.data(), body.size()), ec, std::move(storage));

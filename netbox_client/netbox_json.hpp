@@ -1,5 +1,5 @@
 // NetBox JSON <-> engine types, without I/O: list pages of the plugin's objects and of NetBox core objects
-// (netbox-api.md §2, §5; plugin-behaviour.md §2.1), and the elements of bulk write bodies (§3).
+// (NetBox's REST API; the plugin's behaviour), and the elements of bulk write bodies (§3).
 //
 // Parsing is per record: a record that cannot be used (no id, an address that is not IPv4, a nested object
 // without id) is skipped and described in Page::problems; only a body that is not a list page at all is an
@@ -79,7 +79,7 @@ Expected<Page<engine::NetBoxFailover>> parse_failover_page(std::string_view body
 Expected<Page<engine::NetBoxScope>> parse_scope_page(std::string_view body);
 Expected<Page<engine::NetBoxPrefix>> parse_prefix_page(std::string_view body);
 Expected<Page<engine::NetBoxIpAddress>> parse_ip_address_page(std::string_view body);
-/// The plugin's option library (import): option-codes/ and option-values/ (plugin-behaviour.md §2.1).
+/// The plugin's option library (import): option-codes/ and option-values/ (the plugin's behaviour).
 Expected<Page<engine::NetBoxOptionCode>> parse_option_code_page(std::string_view body);
 Expected<Page<engine::NetBoxOptionValue>> parse_option_value_page(std::string_view body);
 /// Tag pages: only the slugs matter (ensure_tag).

@@ -1,4 +1,4 @@
-// Request targets (path + query) for NetBox reads, without I/O. Filters follow netbox-api.md §4: repeated
+// Request targets (path + query) for NetBox reads, without I/O. Filters follow NetBox's REST API: repeated
 // parameters (no __in lookups), vrf_id=null for the global table. Long filter lists are cut into chunks
 // so that a request line stays below 4 KiB: gunicorn, which serves NetBox, refuses lines over 4094 bytes
 // by default (proxies in front commonly allow 8 KiB).
@@ -20,7 +20,7 @@ namespace nds::netbox::query {
 inline constexpr std::size_t kIdsPerRequest = 300;
 inline constexpr std::size_t kNetworksPerRequest = 50;   ///< ?prefix=.. / ?parent=..
 
-// The plugin's collections, relative to its base path (plugin-behaviour.md §2).
+// The plugin's collections, relative to its base path (the plugin's behaviour).
 inline constexpr std::string_view kPluginServers = "servers/";
 inline constexpr std::string_view kPluginFailovers = "failover/";
 inline constexpr std::string_view kPluginOptionCodes = "option-codes/";

@@ -1,5 +1,5 @@
 // PSU client: the I/O half. JSON parsing and body building are sans-IO (psu_json); this file sends the
-// requests of plugin-behaviour.md §3.5 and turns statuses into Errors.
+// requests of the plugin's behaviour and turns statuses into Errors.
 #include "psu_client/psu_client.hpp"
 
 #include "http/url.hpp"

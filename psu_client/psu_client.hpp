@@ -1,4 +1,4 @@
-// Client of one Windows DHCP server's PowerShell Universal endpoints (/api/dhcp/..., plugin-behaviour.md
+// Client of one Windows DHCP server's PowerShell Universal endpoints (/api/dhcp/..., the plugin's behaviour
 // §3). Every PSU wire detail (paths, snake_case/PascalCase keys, tolerant list parsing) lives in
 // psu_client/; callers see engine types only. Records that cannot be used are skipped and reported in
 // `problems`, never fatal.

@@ -80,7 +80,7 @@ Expected<json::value> parse_body(std::string_view body, const Source& s, json::s
 }
 
 /// null -> [], a lone object -> [object], an array as is; anything else is an Error.
-/// `storage` must outlive the returned array (parse_records passes a monotonic_resource, issue #5).
+/// `storage` must outlive the returned array (parse_records passes a monotonic_resource, the benchmark (bench/)).
 Expected<json::array> parse_list(std::string_view body, const Source& s, json::storage_ptr storage = {}) {
     auto doc = parse_body(body, s, std::move(storage));
     if (!doc) return doc.error();

@@ -1,4 +1,4 @@
-// PSU JSON <-> engine types, without I/O (plugin-behaviour.md §3.4, §4.6, §4.9, §5).
+// PSU JSON <-> engine types, without I/O (the plugin's behaviour).
 //
 // Tolerance rules, because PowerShell's ConvertTo-Json is loose and old script versions differ:
 //   - a list body may be null (-> empty list), a lone object (-> one-element list) or an array;

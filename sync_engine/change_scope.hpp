@@ -1,4 +1,4 @@
-// Which DHCP servers a change in NetBox concerns: the rule behind webhook-triggered syncs (DESIGN.md §5).
+// Which DHCP servers a change in NetBox concerns: the rule behind webhook-triggered syncs (README, "The service").
 // Pure: a description of the changed object (what a NetBox webhook told us, see daemon/webhook_event.hpp)
 // plus the NetBox snapshot in, server names out. The daemon then syncs only those servers.
 //

@@ -1,5 +1,5 @@
-// The stale-IP cleanup table (plugin-behaviour.md §4.7), one named rule per row, evaluated in the plugin's order.
-// Row 5's "no LeaseInfo" is "no managed tag" here: the tag is this project's managed marker (DESIGN.md §2).
+// The stale-IP cleanup table (the plugin's behaviour), one named rule per row, evaluated in the plugin's order.
+// Row 5's "no LeaseInfo" is "no managed tag" here: the tag is this project's managed marker (README, "How it differs from the plugin").
 #pragma once
 
 namespace nds::engine {

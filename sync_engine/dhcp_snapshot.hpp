@@ -1,4 +1,4 @@
-// What the sync read from one DHCP server (PSU endpoints, plugin-behaviour.md §3.4), already parsed and
+// What the sync read from one DHCP server (PSU endpoints, the plugin's behaviour), already parsed and
 // normalised at the edge (client ids by client_id.hpp). A read that failed is nullopt, never an empty list:
 // the engine deletes nothing on the basis of a read that did not succeed.
 #pragma once

@@ -1,4 +1,4 @@
-// Exclusion ranges of one scope (plugin-behaviour.md §4.10). Compared as address pairs, not strings, so
+// Exclusion ranges of one scope (the plugin's behaviour). Compared as address pairs, not strings, so
 // "10.0.1.010" style spellings cannot cause churn.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Failover import (plugin-behaviour.md §5.2), with the fixes of B15:
+// Failover import (the plugin's behaviour), with the fixes of B15:
 //  - the primary is the imported server itself (PSU reports the queried host as primary_server whatever its
 //    role, so matching that string adds nothing and fails whenever NetBox's hostname differs);
 //  - the partner is matched by NetBox DHCPServer.hostname, exactly, else ignoring case (DNS names are

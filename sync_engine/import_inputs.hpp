@@ -1,4 +1,4 @@
-// What `import --server NAME` reads (plugin-behaviour.md §5): the imported server's failovers, scopes (active
+// What `import --server NAME` reads (the plugin's behaviour): the imported server's failovers, scopes (active
 // and inactive), per-scope options and exclusions, and the plugin's option library in NetBox. The sync never
 // reads these, so they are not part of the sync's snapshots. A read that failed is nullopt plus its error.
 #pragma once

@@ -1,4 +1,4 @@
-// Option import (plugin-behaviour.md §5.4), for scopes the import creates:
+// Option import (the plugin's behaviour), for scopes the import creates:
 //  - codes 3 and 51 are the scope's router and lease time (fields of the scope itself), never option values;
 //  - a code NetBox has no definition for gets one (name from the server, else "Option <code>"); unlike the
 //    plugin (always String) its data type follows the Windows option type;

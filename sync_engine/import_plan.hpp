@@ -1,4 +1,4 @@
-// The result of planning an import (plugin-behaviour.md §5): one Plan with every write, plus the errors the
+// The result of planning an import (the plugin's behaviour): one Plan with every write, plus the errors the
 // planner found, each in the category the plugin reports it under (failovers, scopes, option values,
 // exclusion ranges; this project adds prefixes and option codes, which the plugin creates silently).
 #pragma once

@@ -1,4 +1,4 @@
-// plan_import: the whole of `import --server NAME` as one plan (plugin-behaviour.md §5). Pure, like the rest of
+// plan_import: the whole of `import --server NAME` as one plan (the plugin's behaviour). Pure, like the rest of
 // the engine. Order as the plugin's: failovers first (scopes link to them), then every scope of the server,
 // active or not, with its options and exclusion ranges. Each rule lives in its own file:
 // import_failovers, import_scopes, import_options.

@@ -1,4 +1,4 @@
-// Scope and exclusion-range import (plugin-behaviour.md §5.3, §5.5). Never overwrites:
+// Scope and exclusion-range import (the plugin's behaviour). Never overwrites:
 //  - a scope NetBox already has is skipped: one this server owns on the same network (whatever its name;
 //    a second one would make the sync's scope matching ambiguous), or one with the same prefix and name
 //    (the plugin's rule). Its missing exclusion ranges are still added; its options are not re-imported;

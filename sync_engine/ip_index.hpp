@@ -1,4 +1,4 @@
-// NetBox IP addresses indexed by (VRF, address), the key this project uses everywhere (DESIGN.md §2; the
+// NetBox IP addresses indexed by (VRF, address), the key this project uses everywhere (README "How it differs from the plugin"; the
 // plugin looked IPs up across all VRFs, B7). Range queries keep per-scope work proportional to the scope.
 #pragma once
 

@@ -93,7 +93,7 @@ void IpReconciler::upsert(const Offer& offer) {
         reservation_precedence(target, offer);
         return;
     }
-    // DESIGN.md §2: with push_reservations NetBox owns reserved IPs that have a client id; differences are
+    // README "How it differs from the plugin": with push_reservations NetBox owns reserved IPs that have a client id; differences are
     // pushed to the server by reservation_push, not pulled.
     if (offer.pass == Pass::reservation && settings_.push_reservations &&
         current.status == settings_.reservation_status && !current.client_id.empty()) {

@@ -1,5 +1,5 @@
-// The reservation and lease passes (plugin-behaviour.md §4.5-4.6): what the server reports becomes NetBox IP
-// addresses, following the plugin's precedence matrix, with this project's differences (DESIGN.md §2):
+// The reservation and lease passes (the plugin's behaviour): what the server reports becomes NetBox IP
+// addresses, following the plugin's precedence matrix, with this project's differences (README, "How it differs from the plugin"):
 //  - IPs are looked up by (VRF of the scope's prefix, address), never across VRFs;
 //  - "managed" is the managed tag: creates carry it, a normal update adds it ("took over"), but the reservation
 //    precedence branch (existing R + lease) never does, so pre-staged reservations stay unmanaged;

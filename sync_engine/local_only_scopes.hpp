@@ -1,4 +1,4 @@
-// NetBox scopes a server does not list (plugin-behaviour.md §4.4 step 8, "loop 2"). Unlike the plugin (B5) only
+// NetBox scopes a server does not list (the plugin's behaviour, "loop 2"). Unlike the plugin (B5) only
 // scopes this run would sync are considered: maintenance, sync_enabled, sync_standalone_scopes and the
 // primary/fallback role all apply, so a secondary never deletes or re-creates its primary's scopes.
 #pragma once

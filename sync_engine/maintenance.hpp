@@ -1,5 +1,5 @@
 // Maintenance mode. The plugin keeps it in model columns that REST does not expose, so here an object is in
-// maintenance when it carries the configured maintenance tag (DESIGN.md §2).
+// maintenance when it carries the configured maintenance tag (README, "How it differs from the plugin").
 #pragma once
 
 #include "sync_engine/netbox_snapshot.hpp"

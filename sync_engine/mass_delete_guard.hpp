@@ -1,4 +1,4 @@
-// The mass-delete guard (DESIGN.md §2). A server that swallows an error and answers an empty lease list (plugin
+// The mass-delete guard (README, "How it differs from the plugin"). A server that swallows an error and answers an empty lease list (plugin
 // B4) would otherwise wipe the scope; a cleanup that deletes most of what it could delete is held back.
 #pragma once
 

@@ -121,7 +121,7 @@ struct ExclusionRangeCreate {
     std::optional<std::size_t> new_scope{};
 };
 
-// ---- Import only: the plugin's failovers and option library (plugin-behaviour.md §1.3-1.5, §5) ----
+// ---- Import only: the plugin's failovers and option library (the plugin's behaviour) ----
 
 /// A failover relationship read from the imported server. primary = the imported server (PSU reports the
 /// queried host as primary_server, B15), secondary = its partner, matched by hostname.

@@ -1,4 +1,4 @@
-// The sync-protect rules (plugin-behaviour.md §4.11). A protected IP is never created, changed, deleted or
+// The sync-protect rules (the plugin's behaviour). A protected IP is never created, changed, deleted or
 // pushed by the sync. Unlike the plugin (B7), prefix protection respects VRFs: a prefix in VRF X protects
 // addresses in X only, while a global prefix protects the address in every VRF.
 #pragma once

@@ -1,4 +1,4 @@
-// push_reservations (plugin-behaviour.md §4.8, with the fixes of B11 and DESIGN.md §2): NetBox's reserved IPs
+// push_reservations (the plugin's behaviour, with the fixes of B11 and README "How it differs from the plugin"): NetBox's reserved IPs
 // that have a client id become server reservations. Unlike the plugin:
 //  - protected IPs are not pushed;
 //  - a reservation already on the server is corrected: name/description → update, MAC → delete + create;

@@ -1,4 +1,4 @@
-// Scope attributes between NetBox and a server (plugin-behaviour.md §4.9): pulled into NetBox when the server is
+// Scope attributes between NetBox and a server (the plugin's behaviour): pulled into NetBox when the server is
 // authoritative (push_scope_info off), pushed to the server otherwise.
 #pragma once
 

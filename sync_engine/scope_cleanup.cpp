@@ -24,7 +24,7 @@ void plan_scope_cleanup(const ScopeIpContext& scope, const std::vector<DhcpLease
     std::size_t deletable = 0;
 
     for (const NetBoxIpAddress* candidate : index.in_range(scope.vrf_id, scope.start_ip, scope.end_ip)) {
-        // A shorter mask than the prefix (a /16 inside a /24 scope) is not in the scope (plugin §4.7).
+        // A shorter mask than the prefix (a /16 inside a /24 scope) is not in the scope (the plugin's rules).
         if (candidate->prefix_length < scope.prefix.length) continue;
         const NetBoxIpAddress& ip = changes.effective(*candidate);
         bool is_reserved = ip.status == settings.reservation_status;

@@ -1,4 +1,4 @@
-// Whether a server run syncs a scope (plugin-behaviour.md §4.4 steps 7.2-7.3), plus the same question for a
+// Whether a server run syncs a scope (the plugin's behaviour), plus the same question for a
 // scope that does not exist in NetBox yet and would be auto-imported.
 #pragma once
 

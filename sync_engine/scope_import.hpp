@@ -1,4 +1,4 @@
-// Auto-import of a scope that a server has and NetBox does not (push_scope_info off; plugin-behaviour.md §4.4
+// Auto-import of a scope that a server has and NetBox does not (push_scope_info off; the plugin's behaviour
 // step 7.1 and §5.3). Differences from the plugin: a prefix present in several VRFs is reported instead of
 // aborting the server (B7); a scope is imported only when this run would then sync it (a scope of a failover
 // in maintenance, or one the primary owns, is left for the run that owns it).

@@ -1,5 +1,5 @@
 // Which NetBox scope a remote (server) scope is. The plugin keys every NetBox scope of every server by network
-// address, so scopes of other servers, other VRFs or sharing a prefix shadow each other (plugin §8 B6). Here a
+// address, so scopes of other servers, other VRFs or sharing a prefix shadow each other (the plugin's rules B6). Here a
 // remote scope is matched only among the scopes this server owns.
 #pragma once
 

@@ -1,4 +1,4 @@
-// plan_scopes, phase 1 of a run: the scope structure of every running server (plugin-behaviour.md §4.4 steps
+// plan_scopes, phase 1 of a run: the scope structure of every running server (the plugin's behaviour steps
 // 4-8 without the IP work). Each rule lives in its own file; this file only walks the servers and scopes.
 #include "sync_engine/backend_limits.hpp"
 #include "sync_engine/exclusion_sync.hpp"

@@ -1,5 +1,5 @@
-// decide_servers: which servers take part in a run and in which role (plugin-behaviour.md §4.2 steps 5-7,
-// §4.4 steps 1-2, DESIGN.md §2 fallback row).
+// decide_servers: which servers take part in a run and in which role (the plugin's behaviour,
+// §4.4 steps 1-2, README "How it differs from the plugin", failover fallback).
 #include "sync_engine/maintenance.hpp"
 #include "sync_engine/sync_planner.hpp"
 

@@ -69,7 +69,7 @@ std::vector<PrefixToRead> prefixes_to_read(const NetBoxSnapshot& netbox, const s
 
 /// The prefixes whose IP addresses the address phase will most likely need, known before any DHCP server is
 /// read: those of the NetBox scopes each run's server owns and may sync (eligibility and maintenance). Lets
-/// the daemon read NetBox's IPs while it reads the DHCP servers (issue #5). prefixes_to_read, once the
+/// the daemon read NetBox's IPs while it reads the DHCP servers (measured with bench/). prefixes_to_read, once the
 /// servers are read, is what is really needed: read what it lists beyond these (auto-imported scopes); IPs
 /// read for a scope that is then not synced are never looked at.
 std::vector<PrefixToRead> prefixes_to_prefetch(const NetBoxSnapshot& netbox, const std::vector<ServerRun>& runs,

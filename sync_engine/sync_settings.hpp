@@ -1,5 +1,5 @@
 // The `sync:` section of the configuration as the engine sees it. Same names and defaults as the plugin's
-// settings (plugin-behaviour.md §1.1), plus this project's safety settings (DESIGN.md §2).
+// settings (the plugin's behaviour), plus this project's safety settings (README, "How it differs from the plugin").
 #pragma once
 
 #include <string>

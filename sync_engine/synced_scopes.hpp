@@ -18,7 +18,7 @@ struct SyncedScope {
     const DhcpScopeData* data = nullptr;  ///< nullptr when nothing was read for it
 };
 
-/// Inactive scopes are left out under active_scopes_only (DESIGN.md §2).
+/// Inactive scopes are left out under active_scopes_only (README, "How it differs from the plugin").
 std::vector<SyncedScope> synced_scopes(const NetBoxSnapshot& netbox, const ServerRun& run,
                                        const std::vector<DhcpScope>& remote_scopes,
                                        const DhcpServerSnapshot* snapshot, const SyncSettings& settings);

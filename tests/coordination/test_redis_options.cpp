@@ -40,7 +40,7 @@ std::string option_error(const RedisOptions& options, const std::string& field) 
 
 }  // namespace
 
-TEST_CASE("redis url: the DESIGN default is plain TCP to 127.0.0.1:6379 database 0 without credentials") {
+TEST_CASE("redis url: the documented default is plain TCP to 127.0.0.1:6379 database 0 without credentials") {
     auto endpoint = parse_redis_url("redis://127.0.0.1:6379/0");
     REQUIRE(endpoint);
     CHECK(endpoint->host == "127.0.0.1");

@@ -7,7 +7,7 @@ using nds::engine::ChangedType;
 
 namespace {
 
-// Bodies as NetBox renders them (default body, no template): netbox-api.md §8.
+// Bodies as NetBox renders them (default body, no template): NetBox's REST API.
 const char* ip_45 = R"({"event": "updated", "timestamp": "2026-03-01T10:00:00.000000+00:00", "object_type": "ipam.ipaddress",
  "username": "carol", "request_id": "5b0f7c1e-1111-2222-3333-444455556666",
  "data": {"id": 42, "url": "/api/ipam/ip-addresses/42/", "address": "10.10.1.77/24", "vrf": null, "status": {"value": "dhcp", "label": "DHCP"}},

@@ -1,4 +1,4 @@
-// The fault matrix (issue #6): the real binary against the simulators, one injected fault per row, for
+// The fault matrix: the real binary against the simulators, one injected fault per row, for
 // NetBox reads and writes and for the DHCP servers' PSU endpoints. For every row:
 //   - the exit code and what the run reports (a phrase of its output),
 //   - nothing lost: every IP that a clean run keeps is still in NetBox after the faulted run, and no
@@ -350,7 +350,7 @@ TEST_CASE("fault matrix: DHCP servers (PSU)") {
              // An unknown lease state is kept as a lease and reported (dropping it would delete its IP).
              CHECK(find_ip(env.netbox(), "10.20.1.62/24"));
              CHECK(output.find("address_state 'Exploded'") != std::string::npos);
-             // A client id that is not a MAC is kept verbatim (DESIGN §2).
+             // A client id that is not a MAC is kept verbatim (README, "How it differs from the plugin").
              auto odd = find_ip(env.netbox(), "10.20.1.64/24");
              REQUIRE(odd);
              CHECK(client_id_of(*odd) == "zz-not-a-mac");

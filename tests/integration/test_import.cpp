@@ -1,4 +1,4 @@
-// `import --server NAME` (plugin-behaviour.md §5) with the real binary: into an empty NetBox, twice, with a
+// `import --server NAME` (the plugin's behaviour) with the real binary: into an empty NetBox, twice, with a
 // failover partner NetBox does not know, and as a dry run.
 #include "integration_fixture.hpp"
 

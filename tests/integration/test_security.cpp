@@ -1,4 +1,4 @@
-// Security (issue #6), end to end against the simulators:
+// Security, end to end against the simulators:
 //   - TLS verification is on by default: a self-signed DHCP server or NetBox is refused (the message says
 //     the certificate could not be verified) unless its CA is configured (ca_file) or verification is
 //     turned off, which logs TLS_VERIFY_OFF;

@@ -52,7 +52,7 @@ json::object wait_for_job(ServiceProcess& service, const std::string& id, const 
     }
 }
 
-/// The three webhook body shapes (netbox-api.md §8) for one changed IP address.
+/// The three webhook body shapes (NetBox's REST API) for one changed IP address.
 std::string webhook_body(int version, const std::string& address, const std::string& user) {
     json::object body{{"event", "updated"}, {"timestamp", "2026-03-01T10:00:00.000000+00:00"},
                       {"object_type", "ipam.ipaddress"},

@@ -1,4 +1,4 @@
-// Soak (issue #6): `netbox-dhcp-sync run` against the simulators for at least 200 scheduled cycles, with
+// Soak: `netbox-dhcp-sync run` against the simulators for at least 200 scheduled cycles, with
 // webhooks and API jobs interleaved and the DHCP side changing under it, checking that the service stays
 // bounded: resident memory and open file descriptors flat after warm-up, job history capped, and no run
 // that should succeed failing.

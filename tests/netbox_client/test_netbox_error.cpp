@@ -1,4 +1,4 @@
-// NetBox error bodies of every shape (netbox-api.md §3, §5) -> per-object messages.
+// NetBox error bodies of every shape (NetBox's REST API) -> per-object messages.
 #include "netbox_client/netbox_error.hpp"
 
 #include <boost/json.hpp>

@@ -132,7 +132,7 @@ TEST_CASE("scopes: a bad scope id, mask, router or lease skips the record") {
     REQUIRE(r);
     REQUIRE(r->items.size() == 1);
     CHECK(r->items[0].scope_id == ip("10.0.6.0"));
-    CHECK(r->items[0].lease_duration_seconds == 86400);  // 0 = not set (plugin §4.9)
+    CHECK(r->items[0].lease_duration_seconds == 86400);  // 0 = not set (the plugin's rules)
     REQUIRE(r->problems.size() == 5);
     CHECK(r->skipped == 5);
     CHECK(r->problems[0].scope == "10.0.1");

@@ -242,7 +242,7 @@ const User* NetboxSim::authenticate(const http::Request& request, http::Response
         return nullptr;
     }
     std::string_view value = parts[1];
-    // The token version is inferred from the value, not from the scheme (netbox-api.md §1).
+    // The token version is inferred from the value, not from the scheme (NetBox's REST API).
     bool v2 = value.rfind("nbt_", 0) == 0;
     if (v2 && value.find('.') == std::string_view::npos) {
         error = detail(403, "Invalid authorization header: Could not parse key from v2 token. Did you mean to use "
@@ -498,7 +498,7 @@ http::Response NetboxSim::list_changes(const http::Target& target) {
 
 http::Response NetboxSim::paginate(const std::vector<Id>& ids, const http::Target& target,
                                    const std::function<void(Id, std::string&)>& append_json) {
-    // Limit semantics of netbox-api.md §2: default 50, capped by max_page_size; 0 means max_page_size (all
+    // Limit semantics of NetBox's REST API: default 50, capped by max_page_size; 0 means max_page_size (all
     // rows only when max_page_size is 0); negative or non-integer values are ignored.
     const std::size_t max = config_.max_page_size;
     std::size_t limit = 50;

@@ -695,7 +695,7 @@ ListResult VrfResource::list(const http::Target& target) const {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Plugin: servers, failovers, scopes, exclusion ranges (plugin-behaviour.md §2.1)
+// Plugin: servers, failovers, scopes, exclusion ranges (the plugin's behaviour)
 
 json::object ServerResource::serialize(Id id) const {
     const DhcpServer& s = *state().servers.find(id);

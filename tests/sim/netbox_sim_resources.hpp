@@ -310,12 +310,12 @@ public:
     json::object snapshot(Id id) const override;
     std::string repr(Id id) const override;
     ListResult list(const http::Target& target) const override;
-    /// REST may create failovers (the UI cannot); model clean applies (plugin-behaviour.md §1.3, §2.1).
+    /// REST may create failovers (the UI cannot); model clean applies (the plugin's behaviour).
     bool can_create() const override { return true; }
     std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
 };
 
-/// option-codes/ (plugin-behaviour.md §1.4, §2.1): create only here.
+/// option-codes/ (the plugin's behaviour): create only here.
 class OptionCodeResource final : public Resource {
 public:
     using Resource::Resource;
@@ -332,7 +332,7 @@ public:
     std::variant<Id, ErrorDict> create(const json::object& data, Transaction& txn) override;
 };
 
-/// option-values/ (plugin-behaviour.md §1.5, §2.1): create only here.
+/// option-values/ (the plugin's behaviour): create only here.
 class OptionValueResource final : public Resource {
 public:
     using Resource::Resource;

@@ -1,5 +1,5 @@
 // Write side of the NetBox simulator's collections: field parsing, NetBox model validation
-// (netbox-api.md §5) and the plugin's rules (plugin-behaviour.md §1.6, §1.7, §1.12, §2.1). Each function
+// (NetBox's REST API) and the plugin's rules (the plugin's behaviour). Each function
 // validates first and mutates only when the object is valid, recording undo steps in the transaction.
 #include "tests/sim/netbox_sim_resources.hpp"
 
@@ -222,7 +222,7 @@ std::optional<ErrorDict> IpResource::apply_fields(IpAddress& ip, const json::obj
             if (text.find('/') != std::string::npos) {
                 parsed = Ipv4Interface::parse(text);
             } else if (auto host = Ipv4Address::parse(text)) {
-                parsed = Ipv4Interface{*host, 32};  // a value without mask becomes /32 (netbox-api.md §5)
+                parsed = Ipv4Interface{*host, 32};  // a value without mask becomes /32 (NetBox's REST API)
             }
         }
         if (!parsed) {
@@ -443,7 +443,7 @@ std::optional<ErrorDict> PrefixResource::update(Id id, const json::object& data,
 }
 
 std::optional<std::string> PrefixResource::remove(Id id, Transaction& txn, std::vector<Cascaded>&) {
-    // DHCPScope.prefix is PROTECT (plugin-behaviour.md §1.6).
+    // DHCPScope.prefix is PROTECT (the plugin's behaviour).
     std::vector<std::string> users;
     for (const auto& [sid, scope] : state().scopes.rows)
         if (scope.prefix == id) users.push_back(scope.name + " (" + std::to_string(sid) + ")");
@@ -688,7 +688,7 @@ std::variant<Id, ErrorDict> FailoverResource::create(const json::object& data, T
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Option codes and values (plugin-behaviour.md §1.4, §1.5)
+// Option codes and values (the plugin's behaviour)
 
 std::variant<Id, ErrorDict> OptionCodeResource::create(const json::object& data, Transaction& txn) {
     static const std::vector<std::string> types{"String", "IPAddress", "IPAddressList", "DWORD",

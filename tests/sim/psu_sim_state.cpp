@@ -1,4 +1,4 @@
-// PSU simulator state: object shapes of plugin-behaviour.md §3.4 (snake_case keys, in the script's order),
+// PSU simulator state: object shapes of the plugin's behaviour (snake_case keys, in the script's order),
 // and the /_sim/seed + /_sim/state control bodies, which use the same shapes.
 #include "tests/sim/psu_sim.hpp"
 

@@ -1,4 +1,4 @@
-// One test per row of the cleanup table (plugin-behaviour.md §4.7), then the same rules through plan_addresses.
+// One test per row of the cleanup table (the plugin's behaviour), then the same rules through plan_addresses.
 #include "sync_engine/cleanup_rules.hpp"
 
 #include "snapshot_builders.hpp"

@@ -1,4 +1,4 @@
-// Exclusion ranges (plugin §4.10): pull when the server is authoritative, push otherwise; never on a failed read.
+// Exclusion ranges (the plugin's rules): pull when the server is authoritative, push otherwise; never on a failed read.
 #include "sync_engine/exclusion_sync.hpp"
 
 #include "snapshot_builders.hpp"

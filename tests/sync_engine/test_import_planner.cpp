@@ -1,4 +1,4 @@
-// import --server (plugin-behaviour.md §5, with B15 fixed): failovers, scopes, options and exclusion ranges
+// import --server (the plugin's behaviour, with B15 fixed): failovers, scopes, options and exclusion ranges
 // as one plan, never overwriting what NetBox has.
 #include "sync_engine/import_failovers.hpp"
 #include "sync_engine/import_options.hpp"

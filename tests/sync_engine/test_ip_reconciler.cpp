@@ -1,4 +1,4 @@
-// The precedence matrix of plugin-behaviour.md §4.5, one test per cell, plus the DESIGN.md §2 differences
+// The precedence matrix of the plugin's behaviour, one test per cell, plus the README "How it differs from the plugin" differences
 // (managed tag, pre-staging, VRF keying, dns validation, push-mode pull).
 #include "sync_engine/ip_reconciler.hpp"
 

@@ -1,4 +1,4 @@
-// The push modes (NetBox authoritative; plugin §4.8-4.10 with B11 and B12 fixed): the rules of issue #3 not
+// The push modes (NetBox authoritative; the plugin's rules with B11 and B12 fixed): the push rules not
 // covered by test_reservation_push, test_scope_attributes and test_exclusion_sync.
 #include "snapshot_builders.hpp"
 

@@ -1,4 +1,4 @@
-// push_reservations (plugin §4.8, with B11 fixed and DESIGN.md §2).
+// push_reservations (the plugin's rules, with B11 fixed and README "How it differs from the plugin").
 #include "sync_engine/reservation_push.hpp"
 
 #include "snapshot_builders.hpp"

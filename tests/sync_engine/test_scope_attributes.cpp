@@ -1,4 +1,4 @@
-// Scope attributes: pull (plugin §4.9 _pull_scope_attributes) and push (_push_scope, without B12).
+// Scope attributes: pull (the plugin's rules _pull_scope_attributes) and push (_push_scope, without B12).
 #include "sync_engine/scope_attributes.hpp"
 
 #include "snapshot_builders.hpp"
