@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The performance benchmark (the benchmark), one command:  bash bench/run.sh [nds_bench options]
+# The performance benchmark, one command:  bash bench/run.sh [nds_bench options]
 # Builds Release in build-release/ (with -DNDS_BUILD_BENCH=ON), then runs bench/nds_bench: simulators with
 # realistic costs (NetBox 15 ms/request + 1 ms/object written, PSU 10 ms/request), estates S, L (with the
 # concurrency sweep) and XL (memory only, costs 0), and prints a Markdown table. Takes about 10 minutes on
