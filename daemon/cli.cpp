@@ -19,7 +19,7 @@ std::string usage_text() {
 
 Expected<CliOptions> parse_cli(const std::vector<std::string>& args, EnvLookup env) {
     CliOptions options;
-    if (args.empty()) return Error{0, "no command given"};
+    if (args.empty()) return Error{make_error_code(errc::config), "no command given"};
     const auto& first = args.front();
     if (first == "--help" || first == "-h" || first == "help") {
         options.command = Command::help;
@@ -33,7 +33,7 @@ Expected<CliOptions> parse_cli(const std::vector<std::string>& args, EnvLookup e
     else if (first == "import") options.command = Command::import;
     else if (first == "run") options.command = Command::run;
     else if (first == "check") options.command = Command::check;
-    else return Error{0, "unknown command '" + first + "'"};
+    else return Error{make_error_code(errc::config), "unknown command '" + first + "'"};
 
     bool takes_sync_flags = options.command == Command::sync || options.command == Command::import;
     for (std::size_t i = 1; i < args.size(); ++i) {
@@ -41,7 +41,7 @@ Expected<CliOptions> parse_cli(const std::vector<std::string>& args, EnvLookup e
         auto value = [&](const std::string& flag) -> Expected<std::string> {
             auto eq = arg.find('=');
             if (eq != std::string::npos) return arg.substr(eq + 1);
-            if (i + 1 >= args.size()) return Error{0, flag + " needs a value"};
+            if (i + 1 >= args.size()) return Error{make_error_code(errc::config), flag + " needs a value"};
             return args[++i];
         };
         auto is = [&](const char* flag) { return arg == flag || arg.rfind(std::string(flag) + "=", 0) == 0; };
@@ -52,7 +52,7 @@ Expected<CliOptions> parse_cli(const std::vector<std::string>& args, EnvLookup e
         } else if (takes_sync_flags && is("--server")) {
             auto v = value("--server");
             if (!v) return v.error();
-            if (v->empty()) return Error{0, "--server needs a server name"};
+            if (v->empty()) return Error{make_error_code(errc::config), "--server needs a server name"};
             options.servers.push_back(*v);
         } else if (takes_sync_flags && arg == "--dry-run") {
             options.dry_run = true;
@@ -63,18 +63,18 @@ Expected<CliOptions> parse_cli(const std::vector<std::string>& args, EnvLookup e
             if (!v) return v.error();
             if (*v == "json") options.output_json = true;
             else if (*v == "text") options.output_json = false;
-            else return Error{0, "--output: expected text or json, got '" + *v + "'"};
+            else return Error{make_error_code(errc::config), "--output: expected text or json, got '" + *v + "'"};
         } else if (arg == "-v" || arg == "--verbose") {
             options.verbose = true;
         } else if (arg == "--help" || arg == "-h") {
             options.command = Command::help;
             return options;
         } else {
-            return Error{0, "unknown option '" + arg + "' for '" + first + "'"};
+            return Error{make_error_code(errc::config), "unknown option '" + arg + "' for '" + first + "'"};
         }
     }
     if (options.command == Command::import && options.servers.size() != 1)
-        return Error{0, "import needs exactly one --server NAME"};
+        return Error{make_error_code(errc::config), "import needs exactly one --server NAME"};
     if (options.config_path.empty()) options.config_path = env("NETBOX_DHCP_SYNC_CONFIG");
     if (options.config_path.empty()) options.config_path = "/etc/netbox-dhcp-sync/config.yaml";
     return options;

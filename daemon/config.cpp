@@ -504,7 +504,7 @@ Expected<Config> parse_config(const std::string& yaml_text, EnvLookup env) {
         try {
             root = YAML::Load(yaml_text);
         } catch (const YAML::Exception& e) {
-            return Error{0, "config: not valid YAML: " + std::string(e.what())};
+            return Error{make_error_code(errc::config), "config: not valid YAML: " + std::string(e.what())};
         }
         Section top(root, "", env);
         Config config;
@@ -526,19 +526,19 @@ Expected<Config> parse_config(const std::string& yaml_text, EnvLookup env) {
         top.finish();
         return config;
     } catch (const ConfigError& e) {
-        return Error{0, "config: " + e.message};
+        return Error{make_error_code(errc::config), "config: " + e.message};
     } catch (const YAML::Exception& e) {
-        return Error{0, "config: " + std::string(e.what())};
+        return Error{make_error_code(errc::config), "config: " + std::string(e.what())};
     }
 }
 
 Expected<Config> load_config(const std::string& path, EnvLookup env) {
     std::ifstream in(path);
-    if (!in) return Error{0, "config: cannot read '" + path + "'"};
+    if (!in) return Error{make_error_code(errc::config), "config: cannot read '" + path + "'"};
     std::stringstream buffer;
     buffer << in.rdbuf();
     auto result = parse_config(buffer.str(), env);
-    if (!result) return Error{0, result.error().message + " (in " + path + ")"};
+    if (!result) return Error{make_error_code(errc::config), result.error().message + " (in " + path + ")"};
     return result;
 }
 

@@ -484,7 +484,7 @@ void Service::reload() {
     sd_notify("RELOADING=1");
     auto loaded = load_config(config_path_);
     if (loaded && loaded->netbox.token.empty())
-        loaded = Error{0, "config: netbox.token: is empty (set $NETBOX_TOKEN, netbox.token or netbox.token_file)"};
+        loaded = Error{make_error_code(errc::config), "config: netbox.token: is empty (set $NETBOX_TOKEN, netbox.token or netbox.token_file)"};
     if (!loaded) {
         log_.error(msg::CONFIG_ERROR, "reload rejected, the running configuration stays: " + loaded.error().message);
         metrics_.increment("netbox_dhcp_sync_config_reloads_total", {{"result", "rejected"}});

@@ -406,7 +406,7 @@ net::awaitable<Expected<Response>> Client::Impl::send(std::shared_ptr<Impl> self
                 if (attempts > 1) msg += " (after " + std::to_string(attempts) + " attempts)";
                 if (unsafe && retryable(err.kind) && retries < opt.max_retries)
                     msg += " (not retried: the server may have applied it)";
-                co_return Error{0, std::move(msg)};
+                co_return Error{make_error_code(errc::transport), std::move(msg)};
             }
             delay = self->jitter(backoff);
         }

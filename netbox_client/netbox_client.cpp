@@ -124,7 +124,7 @@ struct NetBoxClient::Impl {
     }
 
     awaitable<Expected<http::Response>> send(std::string method, std::string target, std::string body = {}) {
-        if (!http) co_return Error{0, config_error};
+        if (!http) co_return Error{make_error_code(errc::config), config_error};
         http::Request request;
         request.method = std::move(method);
         request.target = std::move(target);
@@ -194,7 +194,7 @@ struct NetBoxClient::Impl {
         std::vector<T> all;
         // A `next` that points back to a page already read would loop forever.
         std::set<std::string> seen{target};
-        auto loops = [&] { return Error{0, "GET " + origin + target + ": pagination loops (next repeats a page)"}; };
+        auto loops = [&] { return Error{make_error_code(errc::malformed), "GET " + origin + target + ": pagination loops (next repeats a page)"}; };
         auto body = co_await get(target);
         while (true) {
             if (!body) co_return body.error();
@@ -209,7 +209,7 @@ struct NetBoxClient::Impl {
             } else {
                 page.emplace(co_await parse_off_thread(parse, *body));
             }
-            if (!*page) co_return Error{0, "GET " + origin + target + ": " + (*page).error().message};
+            if (!*page) co_return Error{(*page).error().code, "GET " + origin + target + ": " + (*page).error().message};
             for (const auto& p : (*page)->problems) problem("GET " + origin + target + ": " + p);
             for (const auto& [slug, id] : (*page)->tag_ids) tag_ids.emplace(slug, id);
             for (auto& item : (*page)->results) all.push_back(std::move(item));
@@ -570,7 +570,7 @@ awaitable<Expected<std::string>> NetBoxClient::authenticated_user() {
     auto body = co_await impl_->get(target);
     if (!body) co_return body.error();
     auto user = codec::parse_username(*body);
-    if (!user) co_return Error{0, "GET " + impl_->origin + target + ": " + user.error().message};
+    if (!user) co_return Error{user.error().code, "GET " + impl_->origin + target + ": " + user.error().message};
     co_return user;
 }
 
@@ -579,7 +579,7 @@ awaitable<Expected<NetBoxClient::Status>> NetBoxClient::status() {
     auto body = co_await impl_->get(target);
     if (!body) co_return body.error();
     auto info = codec::parse_status(*body);
-    if (!info) co_return Error{0, "GET " + impl_->origin + target + ": " + info.error().message};
+    if (!info) co_return Error{info.error().code, "GET " + impl_->origin + target + ": " + info.error().message};
     Status status{info->netbox_version, info->plugin_installed, info->plugin_version, {}};
     if (!status.plugin_installed) {
         bool v47_or_later = false;

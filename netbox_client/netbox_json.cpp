@@ -201,7 +201,7 @@ bool is_ipv6_record(const json::object& o, std::string_view address_key) {
 }
 
 Error parse_error(std::string_view what, std::string_view body) {
-    return Error{0, std::string(what) + ": " + shorten(body, 200)};
+    return Error{make_error_code(errc::malformed), std::string(what) + ": " + shorten(body, 200)};
 }
 
 /// `storage`: where the DOM lives. A page parser passes a monotonic_resource that it outlives: the DOM is

@@ -76,7 +76,7 @@ struct PsuClient::Impl {
 
     /// Sends and checks the status: 2xx -> the response; else Error "<METHOD> <url> returned HTTP <code>: <body>".
     awaitable<Expected<http::Response>> send(std::string method, std::string target, std::string body = {}) {
-        if (!http) co_return Error{0, config_error};
+        if (!http) co_return Error{make_error_code(errc::config), config_error};
         http::Request request;
         request.method = method;
         request.target = target;

@@ -64,7 +64,7 @@ Error body_error(const Source& s, std::string_view what, std::string_view body) 
     std::string message = prefix(s) + ": " + std::string(what);
     std::string excerpt = shorten(body, 200);
     if (!excerpt.empty()) message += ": " + excerpt;
-    return Error{0, message};
+    return Error{make_error_code(errc::malformed), message};
 }
 
 Expected<json::value> parse_body(std::string_view body, const Source& s, json::storage_ptr storage = {}) {
@@ -91,7 +91,7 @@ Expected<json::array> parse_list(std::string_view body, const Source& s, json::s
         // {"error": "..."} is PSU's error shape; seen with a 2xx it is still an error, not a record.
         if (o.size() == 1 && o.contains("error")) {
             const auto& e = o.at("error");
-            return Error{0, prefix(s) + ": PSU reported an error: " + (e.is_string() ? std::string(e.get_string()) : json::serialize(e))};
+            return Error{make_error_code(errc::refused), prefix(s) + ": PSU reported an error: " + (e.is_string() ? std::string(e.get_string()) : json::serialize(e))};
         }
         json::array one;
         one.push_back(std::move(*doc));
@@ -391,7 +391,7 @@ Expected<Health> parse_health(std::string_view body, const Source& source) {
     Health h;
     h.status = r.text({"status", "Status"});
     h.version = r.text({"version", "Version"});
-    if (!r.ok()) return Error{0, prefix(source) + ": " + r.problem()};
+    if (!r.ok()) return Error{make_error_code(errc::malformed), prefix(source) + ": " + r.problem()};
     return h;
 }
 
