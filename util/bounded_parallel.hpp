@@ -7,6 +7,10 @@
 // `fn` captures by reference — never unwinds before every worker has finished, whatever happens (an
 // exception in one worker, or the caller cancelled by the other side of an awaitable operator). The first
 // exception is rethrown after all workers have stopped; once one worker has thrown, no new call starts.
+//
+// Pass `fn` as a closure that captures by reference only, or as a named variable: GCC 12 runs the destructor
+// of a closure temporary with non-trivially-destructible captures (a std::shared_ptr, a std::string) twice
+// when the temporary appears inside a co_await expression, which under ASan is a heap-use-after-free.
 #pragma once
 
 #include "util/cancellation.hpp"

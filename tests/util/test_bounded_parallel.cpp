@@ -52,7 +52,9 @@ asio::awaitable<void> caller(std::shared_ptr<Observations> seen, std::size_t cou
                              std::chrono::milliseconds work) {
     FrameGuard guard(*seen);
     std::vector<int> frame_data(count, 7);  // lives in the caller's frame; the workers read it
-    co_await nds::bounded_parallel(count, limit, [&, seen](std::size_t index) -> asio::awaitable<void> {
+    // A named closure: GCC 12 destroys a closure temporary with non-trivial captures (here the shared_ptr)
+    // twice when it appears inside a co_await expression (util/bounded_parallel.hpp says more).
+    auto observed_call = [&, seen](std::size_t index) -> asio::awaitable<void> {
         ++seen->started;
         seen->max_in_flight = std::max(seen->max_in_flight, ++seen->in_flight);
         try {
@@ -71,7 +73,8 @@ asio::awaitable<void> caller(std::shared_ptr<Observations> seen, std::size_t cou
         } else {
             ++seen->finished_after_caller_gone;
         }
-    });
+    };
+    co_await nds::bounded_parallel(count, limit, observed_call);
 }
 
 asio::awaitable<void> throw_after(std::chrono::milliseconds delay) {
