@@ -21,7 +21,7 @@ asio::awaitable<void> ServerReader::for_each_scope(std::size_t count, std::funct
 }
 
 asio::awaitable<engine::DhcpServerSnapshot> ServerReader::read_for_sync(backend::DhcpBackend& server, bool active_only,
-                                                                        const ReadsFor& reads_for) {
+                                                                        const ReadsFor& reads_for, bool reservation_writes) {
     engine::DhcpServerSnapshot snapshot;
     snapshot.server_name = server.server_name();
     snapshot.reachable = true;
@@ -45,6 +45,15 @@ asio::awaitable<engine::DhcpServerSnapshot> ServerReader::read_for_sync(backend:
         move_into(read.problems, snapshot.problems);
         snapshot.scope_data[requests[i].scope_id.value] = std::move(read.data);
     });
+    if (reservation_writes && snapshot.capabilities.reservation_writes_by_client_id) {
+        auto all = co_await server.list_all_reservations();
+        if (all) snapshot.all_reservations = std::move(all->items);
+        else
+            log_.warning(msg::DHCP_SCOPE_READ_FAILED,
+                         "cannot read the server's whole reservation list: " + all.error().message +
+                             " (reservation updates and removals of this run are not sent)",
+                         {{"server", snapshot.server_name}});
+    }
     for (const auto& problem : snapshot.problems)
         log_.warning(msg::DHCP_RECORD_SKIPPED, problem.what, {{"server", problem.server}, {"scope", problem.scope}});
     log_.debug(msg::SYNC_PROGRESS, "read DHCP server",

@@ -24,9 +24,11 @@ public:
     using ReadsFor = std::function<std::vector<engine::ScopeReadRequest>(const std::vector<engine::DhcpScope>&)>;
 
     /// A sync's view of a reachable server: its scopes (active only when asked) and the lists `reads_for`
-    /// asks for. The snapshot carries the backend's capabilities.
+    /// asks for. The snapshot carries the backend's capabilities. With `reservation_writes` (the run may
+    /// change or remove reservations) a server whose reservation writes address a client id in any scope
+    /// also gets its whole reservation list read, once, for the engine's ambiguity check.
     boost::asio::awaitable<engine::DhcpServerSnapshot> read_for_sync(backend::DhcpBackend& server, bool active_only,
-                                                                     const ReadsFor& reads_for);
+                                                                     const ReadsFor& reads_for, bool reservation_writes = false);
 
     /// An import's view: failovers, every scope (active or not), each scope's options and exclusions.
     boost::asio::awaitable<engine::ImportServerData> read_for_import(backend::DhcpBackend& server);

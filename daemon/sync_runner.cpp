@@ -357,7 +357,8 @@ asio::awaitable<void> SyncRunner::Run::read_dhcp_servers() {
         ServerReader reader(log_, static_cast<std::size_t>(config_.server(run.name).max_concurrent));
         auto server = co_await reader.read_for_sync(
             *backend_of(run.name), settings_.active_scopes_only,
-            [&](const std::vector<engine::DhcpScope>& scopes) { return engine::scopes_to_read(snapshot_, run, scopes, settings_); });
+            [&](const std::vector<engine::DhcpScope>& scopes) { return engine::scopes_to_read(snapshot_, run, scopes, settings_); },
+            settings_.push_reservations);
         for (const auto& problem : server.problems)
             report_.add_skipped_record(run.name, problem.scope, "skipped record: " + problem.what);
         ++done;

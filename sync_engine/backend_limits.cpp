@@ -1,6 +1,10 @@
 #include "sync_engine/backend_limits.hpp"
 
+#include "sync_engine/client_id.hpp"
+
 #include <map>
+#include <optional>
+#include <string>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -27,6 +31,27 @@ void replace_update(const DhcpWrite& update, std::vector<DhcpWrite>& out) {
     note.reason = update.note.reason + " (re-created: the server cannot change a reservation in place)";
     out.push_back(DhcpWrite::reservation(note, Verb::remove, update.scope_id, reservation));
     out.push_back(DhcpWrite::reservation(note, Verb::create, update.scope_id, reservation));
+}
+
+/// Why a reservation update or removal addressed by client id cannot be sent: the server acts on the FIRST
+/// reservation with that client id in ANY scope, so unless the id is reserved exactly once on the server the
+/// write may change or delete another scope's reservation.
+std::optional<std::string> ambiguous_client_id(const DhcpSnapshots& dhcp, const DhcpWrite& write) {
+    const auto& reservation = std::get<ReservationChange>(write.change).reservation;
+    auto found = dhcp.find(write.note.server);
+    if (found == dhcp.end() || !found->second.all_reservations)
+        return std::string("not sent: the server's whole reservation list could not be read, and this server "
+                           "applies the write to the first reservation with the client id in any scope");
+    auto wanted = normalize_client_id(reservation.client_id);
+    std::vector<std::string> holders;
+    for (const auto& other : *found->second.all_reservations)
+        if (normalize_client_id(other.client_id) == wanted) holders.push_back(other.ip.to_string());
+    if (holders.size() <= 1) return std::nullopt;
+    std::string list;
+    for (const auto& ip : holders) list += (list.empty() ? "" : ", ") + ip;
+    return "not sent: client id " + wanted + " is reserved " + std::to_string(holders.size()) +
+           " times on this server (" + list + ") and the server applies the write to the first one it finds, "
+           "maybe in another scope";
 }
 
 }  // namespace
@@ -66,6 +91,12 @@ void fit_to_backends(const DhcpSnapshots& dhcp, Plan& plan) {
         if (is_reservation && write.verb == Verb::create && reservations_not_removed.count(reservation_key(write))) {
             skip_dependent(write, "not sent: the reservation it replaces could not be removed from this server");
             continue;
+        }
+        if (is_reservation && write.verb != Verb::create && capabilities.reservation_writes_by_client_id) {
+            if (auto why = ambiguous_client_id(dhcp, write)) {
+                skip_dependent(write, *why);
+                continue;
+            }
         }
         if (!capabilities.supports(write.operation())) {
             if (write.operation() == DhcpOperation::scope_create) scopes_not_created.insert({write.note.server, write.scope_id.value});

@@ -332,3 +332,22 @@ TEST_CASE("PSU script 1.0.2 with psu_script_fixed: true the operations are attem
     CHECK(result.err.find("not performed on this server") == std::string::npos);
     CHECK(any_contains(actions_with_status(result.out, "failed"), "10.20.3.0"));
 }
+
+TEST_CASE("push_reservations: a change to a reservation whose MAC is also reserved in another scope is not sent to PSU") {
+    // The PSU script updates "the first reservation with that client id in any scope": with the MAC of .80
+    // also reserved in Branch Voice, the name change could land on the phone's reservation.
+    auto env = reservation_environment();
+    auto phone = reservation("10.20.2.80", "aa-bb-cc-00-08-00", "phone");
+    phone["scope_id"] = "10.20.2.0";
+    env.dhcp("dhcp03").seed(json::object{{"reservations", json::array{phone}}});
+    auto config = env.write_config(kReservations);
+    auto result = env.run({"sync", "--server", "dhcp03", "--output", "json"}, config);
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 0);
+    auto reservations = reservations_of(env.dhcp("dhcp03"));
+    CHECK(reservations["10.20.1.80"].at("name").as_string() == "cam-old");  // not changed
+    CHECK(reservations["10.20.2.80"].at("name").as_string() == "phone");    // not changed either
+    CHECK(reservations.count("10.20.1.70"));                               // other pushes still go
+    CHECK(any_contains(actions_with_status(result.out, "skipped"), "reservation skip 10.20.1.80/24"));
+    CHECK(result.out.find("aa-bb-cc-00-08-00 is reserved 2 times on this server (10.20.1.80, 10.20.2.80)") != std::string::npos);
+}

@@ -127,3 +127,55 @@ TEST_CASE("backend limits: a replacement reservation is not created when the old
     REQUIRE(plan.skips.size() == 2);
     CHECK(plan.skips[1].note.reason.find("the reservation it replaces could not be removed") != std::string::npos);
 }
+
+TEST_CASE("backend limits: where writes address a client id, an update or removal is sent only for an id reserved once") {
+    auto snapshots_with = [](std::optional<std::vector<DhcpReservation>> all) {
+        DhcpSnapshots dhcp;
+        dhcp["dhcp01"].capabilities.reservation_writes_by_client_id = true;
+        dhcp["dhcp01"].all_reservations = std::move(all);
+        return dhcp;
+    };
+    auto update = [] {
+        return plan_with({DhcpWrite::reservation(note("dhcp01", "NetBox differs: name"), Verb::update, ip("10.0.1.0"),
+                                                 reservation("10.0.1.50", "AA:BB:CC:DD:EE:01", "cam-new")),
+                          DhcpWrite::reservation(note("dhcp01", "new"), Verb::create, ip("10.0.1.0"),
+                                                 reservation("10.0.1.51", "aa-bb-cc-dd-ee-02", "door"))});
+    };
+
+    SUBCASE("reserved once on the whole server: sent") {
+        auto dhcp = snapshots_with(std::vector{reservation("10.0.1.50", "aa-bb-cc-dd-ee-01", "cam"),
+                                               reservation("10.0.2.50", "aa-bb-cc-dd-ee-09", "other")});
+        auto plan = update();
+        fit_to_backends(dhcp, plan);
+        CHECK(plan.dhcp_writes.size() == 2);
+        CHECK(plan.skips.empty());
+    }
+    SUBCASE("reserved in two scopes: the update is skipped naming both addresses; the create is still sent") {
+        auto dhcp = snapshots_with(std::vector{reservation("10.0.1.50", "aa-bb-cc-dd-ee-01", "cam"),
+                                               reservation("10.0.2.50", "AABBCCDDEE01", "cam-lab")});
+        auto plan = update();
+        fit_to_backends(dhcp, plan);
+        REQUIRE(plan.dhcp_writes.size() == 1);
+        CHECK(plan.dhcp_writes[0].verb == Verb::create);
+        REQUIRE(plan.skips.size() == 1);
+        CHECK(plan.skips[0].note.reason.find("reserved 2 times") != std::string::npos);
+        CHECK(plan.skips[0].note.reason.find("10.0.1.50, 10.0.2.50") != std::string::npos);
+    }
+    SUBCASE("the whole list could not be read: the update is skipped, the create is still sent") {
+        auto dhcp = snapshots_with(std::nullopt);
+        auto plan = update();
+        fit_to_backends(dhcp, plan);
+        REQUIRE(plan.dhcp_writes.size() == 1);
+        CHECK(plan.dhcp_writes[0].verb == Verb::create);
+        REQUIRE(plan.skips.size() == 1);
+        CHECK(plan.skips[0].note.reason.find("could not be read") != std::string::npos);
+    }
+    SUBCASE("a server that writes by address needs no whole list") {
+        auto dhcp = snapshots_with(std::nullopt);
+        dhcp["dhcp01"].capabilities.reservation_writes_by_client_id = false;
+        auto plan = update();
+        fit_to_backends(dhcp, plan);
+        CHECK(plan.dhcp_writes.size() == 2);
+        CHECK(plan.skips.empty());
+    }
+}
