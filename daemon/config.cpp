@@ -9,6 +9,7 @@
 #include <optional>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -54,6 +55,80 @@ std::string read_secret_file(const std::string& key, const std::string& path) {
     auto text = buffer.str();
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
     return text;
+}
+
+/// A value's key path for messages: "dhcp_servers.dhcp01.token".
+std::string key_of(const std::string& parent, const YAML::Node& key) {
+    return join(parent, key.IsScalar() ? key.Scalar() : std::string("?"));
+}
+
+/// A quoted scalar whose closing quote is not on its own line. YAML lets quoted text run over several lines,
+/// so a quote left open silently swallows the keys below it (a protect_tag among them): the config refuses
+/// it and asks for a block scalar (|) where text really spans lines.
+void check_quote_closes_on_its_line(const std::string& key, const YAML::Node& node, const std::string& text) {
+    if (!node.IsScalar() || node.Tag() != "!") return;  // plain scalars cannot run on past a "key:" line
+    auto mark = node.Mark();
+    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text.size()) return;
+    auto at = static_cast<std::size_t>(mark.pos);
+    char quote = text[at];
+    if (quote != '"' && quote != '\'') return;
+    for (auto i = at + 1; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '\n' || c == '\r')
+            fail(key, "the quoted value opened on line " + std::to_string(mark.line + 1) +
+                          " does not close on that line (close the quote, or use a block scalar | for text over "
+                          "several lines)");
+        if (quote == '"' && c == '\\') {
+            ++i;  // an escape: the next character is part of the value
+            continue;
+        }
+        if (c == quote) {
+            if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+                ++i;  // '' is a quote inside single quotes
+                continue;
+            }
+            return;
+        }
+    }
+}
+
+/// What the YAML library accepts but a config must not: a key given twice in one mapping (the library keeps
+/// the first and drops the second silently, a second `sync:` section included) and quoted values left open.
+void check_document(const YAML::Node& node, const std::string& path, const std::string& text) {
+    if (node.IsMap()) {
+        std::map<std::string, int> first_line;
+        for (const auto& item : node) {
+            auto key = key_of(path, item.first);
+            check_quote_closes_on_its_line(key, item.first, text);
+            auto name = item.first.IsScalar() ? item.first.Scalar() : std::string();
+            auto line = item.first.Mark().line + 1;
+            if (auto [seen, inserted] = first_line.emplace(name, line); !inserted)
+                fail(key, "given twice (lines " + std::to_string(seen->second) + " and " + std::to_string(line) +
+                              "); keep one");
+            check_document(item.second, key, text);
+        }
+    } else if (node.IsSequence()) {
+        for (std::size_t i = 0; i < node.size(); ++i) check_document(node[i], path + "[" + std::to_string(i) + "]", text);
+    } else {
+        check_quote_closes_on_its_line(path.empty() ? "config" : path, node, text);
+    }
+}
+
+/// A URL as it may appear in a message: a password in it ("https://user:secret@host") becomes "***".
+std::string printable_url(const std::string& url) {
+    auto scheme_end = url.find("://");
+    auto authority_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+    auto authority_end = url.find_first_of("/?#", authority_start);
+    auto at = url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
+    if (at == std::string::npos || at < authority_start) return url;
+    auto colon = url.find(':', authority_start);
+    if (colon == std::string::npos || colon > at) return url;
+    return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+/// Header values (tokens, user names, passwords) with a line break would split the request header.
+void check_single_line(const std::string& key, const std::string& value) {
+    if (value.find_first_of("\r\n") != std::string::npos) fail(key, "contains a line break (CR or LF), which no token or password can hold");
 }
 
 /// Walks one YAML mapping; every key must be consumed by a handler or it is reported as unknown.
@@ -139,7 +214,12 @@ public:
         auto inline_value = string(key, "");
         auto file = string(key + "_file", "");
         if (!inline_value.empty() && !file.empty()) fail(join(path_, key), "set either " + key + " or " + key + "_file, not both");
-        if (!file.empty()) return read_secret_file(join(path_, key + "_file"), file);
+        if (!file.empty()) {
+            auto from_file = read_secret_file(join(path_, key + "_file"), file);
+            check_single_line(join(path_, key + "_file"), from_file);
+            return from_file;
+        }
+        check_single_line(join(path_, key), inline_value);
         return inline_value.empty() ? fallback : inline_value;
     }
 
@@ -223,7 +303,7 @@ NetBoxConfig parse_netbox(Section section, EnvLookup env) {
 
     if (c.url.empty()) fail("netbox.url", "is required");
     auto url = http::Url::parse(c.url);
-    if (!url) fail("netbox.url", "expected an http:// or https:// URL, got '" + c.url + "'");
+    if (!url) fail("netbox.url", "expected an http:// or https:// URL without user or password (the token authenticates), got '" + printable_url(c.url) + "'");
     if (c.plugin_path.empty() || c.plugin_path.front() != '/') fail("netbox.plugin_path", "must start with '/', got '" + c.plugin_path + "'");
     if (c.plugin_path.back() != '/') c.plugin_path += '/';
     if (!c.ca_file.empty() && !std::ifstream(c.ca_file)) fail("netbox.ca_file", "cannot read '" + c.ca_file + "'");
@@ -382,6 +462,7 @@ DhcpServerConfig parse_dhcp_server(Section section, const DhcpServerConfig& defa
         c.url = section.string("url", defaults.url);
         c.kea_service = section.string("kea_service", defaults.kea_service);
         c.username = section.string("username", defaults.username);
+        check_single_line(section.path() + ".username", c.username);
         c.password = section.secret("password", defaults.password);
         c.cert_file = section.string("cert_file", defaults.cert_file);
         c.key_file = section.string("key_file", defaults.key_file);
@@ -398,7 +479,7 @@ DhcpServerConfig parse_dhcp_server(Section section, const DhcpServerConfig& defa
     if (!is_default && c.backend == BackendKind::kea) {
         if (c.url.empty()) fail(section.path() + ".url", "is required for backend kea (the Kea control agent or socket)");
         auto url = http::Url::parse(c.url);
-        if (!url) fail(section.path() + ".url", "expected an http:// or https:// URL, got '" + c.url + "'");
+        if (!url) fail(section.path() + ".url", "expected an http:// or https:// URL without user or password (username and password are keys of their own), got '" + printable_url(c.url) + "'");
         if (c.kea_service != "" && c.kea_service != "dhcp4")
             fail(section.path() + ".kea_service", "expected dhcp4 or \"\" (Kea's own control socket), got '" + c.kea_service + "'");
         if (c.cert_file.empty() != c.key_file.empty())
@@ -506,6 +587,7 @@ Expected<Config> parse_config(const std::string& yaml_text, EnvLookup env) {
         } catch (const YAML::Exception& e) {
             return Error{make_error_code(errc::config), "config: not valid YAML: " + std::string(e.what())};
         }
+        check_document(root, "", yaml_text);
         Section top(root, "", env);
         Config config;
         config.netbox = parse_netbox(top.child("netbox"), env);

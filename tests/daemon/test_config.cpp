@@ -233,3 +233,67 @@ TEST_CASE("bounds: retries and response sizes for NetBox and each DHCP server, w
     bad("dhcp_servers:\n  default:\n    max_response_bytes: 1TiB\n", "dhcp_servers.default.max_response_bytes");
     bad("service:\n  webhook_max_pending: 0\n", "service.webhook_max_pending");
 }
+
+TEST_CASE("a key given twice, or a section given twice, is an error naming it and both lines") {
+    auto twice = parse_config(std::string(minimal) + "sync:\n  ip_addresses: true\n  ip_addresses: false\n", fake_env);
+    REQUIRE_FALSE(twice);
+    INFO(twice.error().message);
+    CHECK(twice.error().message.find("sync.ip_addresses: given twice (lines 5 and 6)") != std::string::npos);
+
+    // A second section used to be dropped whole, unknown keys in it included.
+    auto section = parse_config(std::string(minimal) + "sync:\n  ip_addresses: true\nsync:\n  protect_tag: keep\n", fake_env);
+    REQUIRE_FALSE(section);
+    CHECK(section.error().message.find("sync: given twice (lines 4 and 6)") != std::string::npos);
+
+    auto server = parse_config(std::string(minimal) + "dhcp_servers:\n  dhcp01:\n    timeout: 5s\n  dhcp01:\n    timeout: 9s\n", fake_env);
+    REQUIRE_FALSE(server);
+    CHECK(server.error().message.find("dhcp_servers.dhcp01: given twice") != std::string::npos);
+
+    // The same key in different mappings is fine.
+    CHECK(parse_config(std::string(minimal) + "dhcp_servers:\n  a:\n    timeout: 5s\n  b:\n    timeout: 9s\n", fake_env));
+}
+
+TEST_CASE("a quoted value left open is an error instead of swallowing the keys below it") {
+    auto open_double = parse_config(std::string(minimal) + "sync:\n  managed_tag: \"dhcp-sync\n  protect_tag: keep\n  lease_status: dhcp\"\n", fake_env);
+    REQUIRE_FALSE(open_double);
+    INFO(open_double.error().message);
+    CHECK(open_double.error().message.find("sync.managed_tag: the quoted value opened on line 5 does not close") != std::string::npos);
+
+    auto open_single = parse_config(std::string(minimal) + "sync:\n  managed_tag: 'dhcp-sync\n  protect_tag: keep\n  lease_status: dhcp'\n", fake_env);
+    REQUIRE_FALSE(open_single);
+    CHECK(open_single.error().message.find("sync.managed_tag") != std::string::npos);
+
+    // Closed quotes, escapes and '' inside single quotes are fine; so is a block scalar.
+    auto fine = parse_config("netbox:\n  url: \"https://n\"\n  token: \"a\\\"b\"\n"
+                             "  plugin_path: '/api/plugins/it''s/'\nsync:\n  managed_tag: \"dhcp-sync\"\n"
+                             "dhcp_servers:\n  dhcp01:\n    token: |-\n      abc\n",
+                             fake_env);
+    REQUIRE_MESSAGE(fine, (fine ? "" : fine.error().message));
+    CHECK(fine->netbox.token == "a\"b");
+    CHECK(fine->netbox.plugin_path == "/api/plugins/it's/");
+    CHECK(fine->server("dhcp01").token == "abc");
+}
+
+TEST_CASE("tokens, user names and passwords with a line break are refused, and a password in a URL is never printed") {
+    auto token = parse_config("netbox:\n  url: https://n\n  token: \"abc\\r\\nX-Injected: 1\"\n", fake_env);
+    REQUIRE_FALSE(token);
+    CHECK(token.error().message.find("netbox.token: contains a line break") != std::string::npos);
+
+    char path[] = "/tmp/nds-token-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    std::ofstream(path) << "first-line\nsecond-line\n";
+    auto file = parse_config("dhcp_servers:\n  dhcp01:\n    token_file: " + std::string(path) + "\n" +
+                                 "netbox:\n  url: https://n\n  token: a\n",
+                             fake_env);
+    std::remove(path);
+    REQUIRE_FALSE(file);
+    CHECK(file.error().message.find("dhcp_servers.dhcp01.token_file: contains a line break") != std::string::npos);
+
+    auto url = parse_config("netbox:\n  url: https://admin:hunter2@netbox.example.com/\n  token: a\n", fake_env);
+    REQUIRE_FALSE(url);
+    INFO(url.error().message);
+    CHECK(url.error().message.find("hunter2") == std::string::npos);
+    CHECK(url.error().message.find("https://admin:***@netbox.example.com/") != std::string::npos);
+}
