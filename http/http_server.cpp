@@ -5,6 +5,9 @@
 #include "http/http_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -17,6 +20,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -36,7 +40,7 @@ namespace nds::http {
 namespace {
 
 /// Everything the accept loop and the sessions share; kept alive by them after the Server is gone.
-struct ServerState {
+struct ServerState : std::enable_shared_from_this<ServerState> {
     net::any_io_executor executor;
     tcp::acceptor acceptor;
     Handler handler;
@@ -50,6 +54,10 @@ struct ServerState {
     std::size_t sessions = 0;                           // spawned and not yet finished
     std::uint64_t next_id = 0;
     std::map<std::uint64_t, beast::tcp_stream*> open;   // live connections, closed by stop()
+    // One per session, emitted (terminal) by stop(): a handler awaiting something slow (the service's token
+    // check against a hung NetBox) is aborted instead of holding the process until its own timeout.
+    std::uint64_t next_session = 0;
+    std::map<std::uint64_t, std::unique_ptr<net::cancellation_signal>> session_signals;
 
     ServerState(net::any_io_executor ex, Handler h, ServerOptions opts)
         : executor(ex), acceptor(ex), handler(std::move(h)), options(std::move(opts)) {}
@@ -158,6 +166,13 @@ net::awaitable<void> send_cut(Stream& stream, beast::tcp_stream& lowest, Respons
     lowest.socket().close(ignored);
 }
 
+/// True when the request names a Transfer-Encoding whose last coding is not chunked (the parser then frames
+/// the body by Content-Length, or gives it none).
+bool has_unframed_transfer_encoding(const bhttp::request_parser<bhttp::string_body>& parser) {
+    const auto& header = parser.get();
+    return header.find(bhttp::field::transfer_encoding) != header.end() && !parser.chunked();
+}
+
 /// The request/response loop of one connection.
 template <class Stream>
 net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream& lowest) {
@@ -167,8 +182,21 @@ net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream&
         parser.body_limit(self.options.max_body_bytes);
         parser.header_limit(64 * 1024);
         lowest.expires_after(self.options.idle_timeout);
-        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple_awaitable);
         (void)n;
+        if (!ec && has_unframed_transfer_encoding(parser)) {
+            // RFC 9112 6.3: a request whose Transfer-Encoding does not end in chunked cannot be framed; with a
+            // Content-Length beside it, framing by the length is how requests get smuggled. 400 and close.
+            auto res = to_beast(error_json(400, "bad request: Transfer-Encoding must end in chunked"), 11, false, false);
+            lowest.expires_after(self.options.idle_timeout);
+            co_await bhttp::async_write(stream, res, as_tuple_awaitable);
+            co_return;
+        }
+        if (!ec && !parser.is_done()) {
+            auto [body_ec, body_n] = co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
+            (void)body_n;
+            ec = body_ec;
+        }
         if (ec == bhttp::error::body_limit) {
             auto res = to_beast(error_json(413, "request body exceeds the limit of " +
                                                     std::to_string(self.options.max_body_bytes) + " bytes"),
@@ -306,9 +334,18 @@ net::awaitable<void> accept_loop(std::shared_ptr<ServerState> self) {
         }
         ++self->accepted;
         ++self->sessions;
-        auto on_done = [self](std::exception_ptr) { --self->sessions; };  // sessions handle their own errors
-        if (self->tls) net::co_spawn(self->executor, tls_session(self, std::move(socket)), on_done);
-        else net::co_spawn(self->executor, plain_session(self, std::move(socket)), on_done);
+        auto id = self->next_session++;
+        auto& signal = self->session_signals[id];
+        signal = std::make_unique<net::cancellation_signal>();
+        auto on_done = [self, id](std::exception_ptr) {  // sessions handle their own errors
+            --self->sessions;
+            // The signal outlives the session's frame by a moment: erased after this handler returned.
+            net::post(self->executor, [self, id] { self->session_signals.erase(id); });
+        };
+        if (self->tls)
+            net::co_spawn(self->executor, tls_session(self, std::move(socket)), net::bind_cancellation_slot(signal->slot(), on_done));
+        else
+            net::co_spawn(self->executor, plain_session(self, std::move(socket)), net::bind_cancellation_slot(signal->slot(), on_done));
     }
 }
 
@@ -327,6 +364,11 @@ void ServerState::stop() {
     acceptor.close(ignored);
     auto connections = open;  // closing completes reads with operation_aborted; sessions erase themselves later
     for (auto& [id, stream] : connections) stream->close();
+    // Posted: stop() may be called from inside a session's own handler, and a cancellation emitted into the
+    // emitter's own chain is lost (util/cancellation.hpp).
+    net::post(executor, [self = shared_from_this()] {
+        for (auto& [id, signal] : self->session_signals) signal->emit(net::cancellation_type::terminal);
+    });
 }
 
 Server::Server(net::any_io_executor executor, const std::string& address, std::uint16_t port, Handler handler,

@@ -8,6 +8,8 @@
 #include <boost/asio/read.hpp>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 using namespace nds::http;
 using namespace nds::http::test;
@@ -193,6 +195,57 @@ TEST_CASE("a malformed request gets 400") {
         (void)ec;
         (void)n;
         CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
+        server.stop();
+    });
+}
+
+TEST_CASE("Transfer-Encoding that does not end in chunked gets 400 and close, even with a Content-Length") {
+    // Framed by the Content-Length, "gzip" + CL would let the bytes after the body be served as a second,
+    // smuggled request. Each variant: one reply, a 400, and the connection closed (nothing pipelined served).
+    const std::vector<std::string> requests = {
+        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd"
+        "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: gzip\r\n\r\nabcd",
+        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
+        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\nabcd",
+    };
+    for (const auto& request : requests) {
+        CAPTURE(request);
+        net::io_context ioc;
+        int calls = 0;
+        run(ioc, [&]() -> net::awaitable<void> {
+            Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler(&calls));
+            server.start();
+            net::ip::tcp::socket sock(ioc);
+            co_await sock.async_connect({net::ip::make_address("127.0.0.1"), server.port()}, net::use_awaitable);
+            co_await net::async_write(sock, net::buffer(request), net::use_awaitable);
+            std::string reply;
+            auto [ec, n] = co_await net::async_read(sock, net::dynamic_buffer(reply), net::as_tuple(net::use_awaitable));
+            (void)n;
+            CHECK(ec == net::error::eof);  // closed by the server
+            CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
+            CHECK(reply.find("HTTP/1.1", 1) == std::string::npos);  // one reply only
+            server.stop();
+        });
+        CHECK(calls == 0);
+    }
+
+    // A plain chunked request is still served.
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler());
+        server.start();
+        net::ip::tcp::socket sock(ioc);
+        co_await sock.async_connect({net::ip::make_address("127.0.0.1"), server.port()}, net::use_awaitable);
+        std::string chunked = "POST /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "4\r\nabcd\r\n0\r\n\r\n";
+        co_await net::async_write(sock, net::buffer(chunked), net::use_awaitable);
+        std::string reply;
+        auto [ec, n] = co_await net::async_read(sock, net::dynamic_buffer(reply), net::as_tuple(net::use_awaitable));
+        (void)ec;
+        (void)n;
+        CHECK(reply.rfind("HTTP/1.1 200", 0) == 0);
+        CHECK(reply.find("abcd") != std::string::npos);
         server.stop();
     });
 }
