@@ -157,6 +157,8 @@ int Service::run() {
         return 1;
     }
     server_->start();
+    configured_listen_ = service.listen;
+    listening_on_ = listen->first + ":" + std::to_string(server_->port());
     log_.info(msg::SERVICE_LISTENING, "listening", {{"address", listen->first}, {"port", std::to_string(server_->port())},
                                                     {"interval", std::to_string(config_->sync.interval.count()) + "s"}});
     if (!config_->netbox.verify_tls)
@@ -493,9 +495,9 @@ void Service::reload() {
     }
     auto next = std::make_shared<const Config>(std::move(*loaded));
     auto previous = config_;
-    if (next->service.listen != previous->service.listen)
+    if (next->service.listen != configured_listen_)
         log_.warning(msg::CONFIG_ERROR, "service.listen changed to '" + next->service.listen +
-                                            "': takes effect after a restart; still listening on '" + previous->service.listen + "'");
+                                            "': takes effect after a restart; still listening on " + listening_on_);
     if (next->service.max_body_bytes != previous->service.max_body_bytes)
         log_.warning(msg::CONFIG_ERROR, "service.max_body_bytes changed: takes effect after a restart");
     if (next->service.max_connections != previous->service.max_connections ||

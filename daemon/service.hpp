@@ -74,6 +74,8 @@ private:
 
     std::string config_path_;
     std::shared_ptr<const Config> config_;  ///< replaced whole on SIGHUP; running jobs keep theirs
+    std::string configured_listen_;  ///< service.listen as the socket was opened with (a reload cannot change it)
+    std::string listening_on_;       ///< the address and port really bound ("127.0.0.1:9595", the port of :0 resolved)
     Logger& log_;
     boost::asio::io_context io_{1};
     Metrics metrics_;

@@ -99,6 +99,7 @@ public:
         for (ssize_t n; (n = ::recv(fd_, buffer, sizeof buffer, 0)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
         return out;
     }
+    void send(const std::string& bytes) { REQUIRE(::send(fd_, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size())); }
     void close() {
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
@@ -357,6 +358,29 @@ TEST_CASE("service: SIGHUP with a broken config keeps the service running on the
     CHECK(post_webhook(service, webhook_body(7, "10.20.1.73/24", "carol")).status == 403);  // old secret no longer valid
     CHECK(post_webhook(service, webhook_body(7, "10.20.1.73/24", "carol"), "other-secret").status == 202);
 
+    // service.listen cannot change without a restart: each reload says where the service really listens,
+    // also after an earlier reload already carried a changed value.
+    auto with_listen = [&](const std::string& listen) {
+        std::ifstream in(config);
+        std::stringstream text;
+        text << in.rdbuf();
+        auto yaml = text.str();
+        auto at = yaml.find("  listen: ");
+        REQUIRE(at != std::string::npos);
+        yaml.replace(at, yaml.find('\n', at) - at, "  listen: " + listen);
+        std::ofstream(config) << yaml;
+    };
+    const std::string real = "still listening on 127.0.0.1:" + std::to_string(service.port());
+    with_listen("127.0.0.1:1");
+    service.signal(SIGHUP);
+    REQUIRE(service.wait_for_log("configuration reloaded", 10s, 2));
+    with_listen("127.0.0.1:2");
+    service.signal(SIGHUP);
+    REQUIRE(service.wait_for_log("configuration reloaded", 10s, 3));
+    CHECK(service.wait_for_log(real, 1s, 2));
+    CHECK(service.log().find("still listening on '127.0.0.1:1'") == std::string::npos);
+    CHECK(service.call("GET", "/healthz").status == 200);
+
     service.signal(SIGTERM);
     CHECK(service.wait_exit(10s) == 0);
 }
@@ -408,4 +432,35 @@ TEST_CASE("service: SIGTERM during a run finishes the write batch in flight, app
     INFO(rest.out << rest.err);
     CHECK(rest.exit_code == 0);
     CHECK(find_ip(env.netbox(), "10.10.1.20/24"));
+}
+
+TEST_CASE("service: SIGTERM while a job request waits on a hung NetBox token check exits at once, with 0") {
+    auto env = make_environment();
+    auto config = env.write_service_config("");
+    ServiceProcess service(NDS_BINARY, config, env.work_dir() + "/service.log");
+    LogDump dump{&service};
+    INFO(dump);
+    REQUIRE(service.wait_for_metric(kScheduleOk, 1, 30s));
+
+    const std::string check_path = "GET /api/authentication-check/";
+    auto checks = [&] {
+        auto by_path = env.netbox().stats().at("by_path").as_object();
+        return by_path.contains(check_path) ? by_path.at(check_path).to_number<int>() : 0;
+    };
+    int before = checks();
+    env.netbox().add_fault(json::object{{"method", "GET"}, {"path_prefix", "/api/authentication-check/"}, {"hang", true}});
+    IdleConnection client(service.port());
+    client.send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kBobToken) +
+                "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (checks() == before) {  // the token check is in flight, and NetBox holds it
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        std::this_thread::sleep_for(10ms);
+    }
+    // The NetBox timeout here is 10 s per attempt, with retries: waiting for it would take far longer.
+    service.signal(SIGTERM);
+    auto code = service.wait_exit(5s);
+    REQUIRE(code);
+    CHECK(*code == 0);
+    CHECK(client.read_all().find("HTTP/1.1 202") == std::string::npos);  // no job was taken
 }
