@@ -1,6 +1,12 @@
 #include "daemon/metrics.hpp"
 
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
 
 using namespace nds::daemon;
 using nds::engine::ObjectKind;
@@ -92,4 +98,47 @@ TEST_CASE("metrics: dry runs count as runs but change nothing") {
     CHECK(m.value("netbox_dhcp_sync_runs_total", {{"origin", "api"}, {"outcome", "success"}}) == 1);
     CHECK(m.value("netbox_dhcp_sync_objects_changed_total", {{"type", "ip_address"}, {"action", "create"}}) == 0);
     CHECK(m.value("netbox_dhcp_sync_last_success_timestamp_seconds", {{"server", "dhcp01"}}) == 0);
+}
+
+TEST_CASE("the Grafana dashboard's panels query only metrics the service exports") {
+    std::ifstream in(NDS_SOURCE_DIR "/deploy/grafana/netbox-dhcp-sync.json");
+    REQUIRE(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto dashboard = boost::json::parse(text);
+    auto exported = Metrics{}.exposition();
+    auto exports = [&](const std::string& name, const char* type) {
+        return exported.find("# TYPE " + name + " " + type + "\n") != std::string::npos;
+    };
+    const std::regex metric_name("netbox_dhcp_sync_[a-z_]+");
+    int queries = 0;
+    std::set<std::string> used;
+    for (const auto& panel : dashboard.at("panels").as_array()) {
+        const auto& targets = panel.at("targets").as_array();
+        CHECK_MESSAGE(!targets.empty(), panel.at("title").as_string().c_str());
+        for (const auto& target : targets) {
+            std::string expr(target.at("expr").as_string());
+            ++queries;
+            int names = 0;
+            for (std::sregex_iterator it(expr.begin(), expr.end(), metric_name), end; it != end; ++it, ++names) {
+                std::string name = it->str();
+                INFO(panel.at("title").as_string().c_str(), ": ", expr);
+                bool known = exports(name, "counter") || exports(name, "gauge");
+                for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+                    std::string s(suffix);
+                    if (!known && name.size() > s.size() && name.ends_with(s))
+                        known = exports(name.substr(0, name.size() - s.size()), "histogram");
+                }
+                CHECK(known);
+                used.insert(name);
+            }
+            CHECK_MESSAGE(names > 0, expr);
+        }
+    }
+    CHECK(queries >= 10);
+    // The operator's questions: how runs end, how long they take, how stale each server is, what was written
+    // and refused, and the queue.
+    for (const char* needed : {"netbox_dhcp_sync_runs_total", "netbox_dhcp_sync_run_duration_seconds_bucket",
+                               "netbox_dhcp_sync_last_success_timestamp_seconds", "netbox_dhcp_sync_objects_changed_total",
+                               "netbox_dhcp_sync_objects_failed_total", "netbox_dhcp_sync_jobs"})
+        CHECK_MESSAGE(used.count(needed), needed);
 }
