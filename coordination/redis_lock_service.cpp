@@ -55,8 +55,11 @@ public:
 
     static net::awaitable<Expected<Acquisition>> try_acquire(std::shared_ptr<RedisCore> self, std::string server,
                                                              std::string job);
+    /// `with_token`: a lock's value ("<token> <holder id>"); else a sync record (the holder id alone, which
+    /// may itself contain spaces: "pod:1:job 3f0c (schedule)").
     static net::awaitable<Expected<std::optional<LockHolder>>> read_holder(std::shared_ptr<RedisCore> self,
-                                                                         std::string key, std::string doing);
+                                                                         std::string key, std::string doing,
+                                                                         bool with_token = true);
     static net::awaitable<Expected<Done>> record_sync(std::shared_ptr<RedisCore> self, std::string server,
                                                       std::string job, std::chrono::milliseconds valid_for);
     static net::awaitable<Expected<Done>> ping(std::shared_ptr<RedisCore> self);
@@ -198,7 +201,8 @@ net::awaitable<Expected<Acquisition>> RedisCore::try_acquire(std::shared_ptr<Red
 }
 
 net::awaitable<Expected<std::optional<LockHolder>>> RedisCore::read_holder(std::shared_ptr<RedisCore> self,
-                                                                         std::string key, std::string doing) {
+                                                                         std::string key, std::string doing,
+                                                                         bool with_token) {
     using Result = Expected<std::optional<LockHolder>>;
     std::vector<std::string> get{"GET", key};
     auto value = co_await self->connection_.exec(std::move(get));
@@ -212,7 +216,7 @@ net::awaitable<Expected<std::optional<LockHolder>>> RedisCore::read_holder(std::
     if (ttl->is_error()) co_return Result(reply_error(self->options_.display, doing, *ttl));
     // PTTL: -2 gone meanwhile, -1 no expiry (not written by us): shown as 0.
     auto left = ttl->type == RedisReply::Type::integer && ttl->integer > 0 ? ttl->integer : 0;
-    co_return Result(std::optional<LockHolder>{LockHolder{holder_of_value(value->text), std::chrono::milliseconds(left)}});
+    co_return Result(std::optional<LockHolder>{LockHolder{with_token ? holder_of_value(value->text) : value->text, std::chrono::milliseconds(left)}});
 }
 
 net::awaitable<void> RedisCore::renew_loop(std::shared_ptr<RedisCore> self, std::shared_ptr<detail::LockState> state,
@@ -323,7 +327,7 @@ public:
         using Result = Expected<std::optional<LockHolder>>;
         if (auto valid = check_server_name(server); !valid) co_return Result(valid.error());
         co_return co_await RedisCore::read_holder(core_, synced_key(core_->options().key_prefix, server),
-                                                  "reading the last sync of server '" + server + "'");
+                                                  "reading the last sync of server '" + server + "'", /*with_token=*/false);
     }
     net::awaitable<Expected<Done>> ping() override { co_return co_await RedisCore::ping(core_); }
     std::string describe() const override { return core_->options().display; }
