@@ -530,6 +530,31 @@ LogConfig parse_log(Section section) {
 
 }  // namespace
 
+/// `coordination.redis`: the Redis that holds the per-server locks. Checked whole here (URL, timings against
+/// each other) so a bad value is a load error naming the key, not a failure at the first sync.
+CoordinationConfig parse_coordination(Section section) {
+    CoordinationConfig c;
+    if (section.has("redis")) {
+        auto redis = section.child("redis");
+        coordination::RedisOptions o;
+        o.url = redis.string("url", o.url);
+        o.password = redis.secret("password", "");
+        o.tls = redis.boolean("tls", o.tls);
+        o.ca_file = redis.string("ca_file", "");
+        o.key_prefix = redis.string("key_prefix", o.key_prefix);
+        o.lock_ttl = redis.duration("lock_ttl", o.lock_ttl, milliseconds(100), hours(1));
+        o.renew_every = redis.duration("renew_every", o.renew_every, milliseconds(10), hours(1));  // absent: lock_ttl / 3
+        o.connect_timeout = redis.duration("connect_timeout", o.connect_timeout, milliseconds(100), minutes(5));
+        o.command_timeout = redis.duration("command_timeout", o.command_timeout, milliseconds(100), minutes(5));
+        redis.finish();
+        check_readable("coordination.redis.ca_file", o.ca_file);
+        if (auto resolved = coordination::resolve_redis_options(o); !resolved) throw ConfigError{resolved.error().message};
+        c.redis = std::move(o);
+    }
+    section.finish();
+    return c;
+}
+
 const char* to_string(BackendKind kind) {
     switch (kind) {
     case BackendKind::psu: return "psu";
@@ -605,6 +630,7 @@ Expected<Config> parse_config(const std::string& yaml_text, EnvLookup env) {
 
         config.service = parse_service(top.child("service"));
         config.log = parse_log(top.child("log"));
+        config.coordination = parse_coordination(top.child("coordination"));
         top.finish();
         return config;
     } catch (const ConfigError& e) {

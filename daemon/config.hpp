@@ -4,6 +4,7 @@
 #pragma once
 
 #include "util/expected.hpp"
+#include "coordination/redis_options.hpp"
 #include "dhcpd_client/dhcpd_options.hpp"
 #include "sync_engine/sync_settings.hpp"
 
@@ -87,12 +88,18 @@ struct LogConfig {
     LogFormat format = LogFormat::text;
 };
 
+/// `coordination:` (docs/coordination.md): per-server locks shared with other processes through Redis.
+struct CoordinationConfig {
+    std::optional<coordination::RedisOptions> redis;  ///< nullopt: locks inside this process only
+};
+
 struct Config {
     NetBoxConfig netbox;
     SyncConfig sync;
     std::map<std::string, DhcpServerConfig> dhcp_servers;  ///< by NetBox DHCPServer name; "default" applies to the rest
     ServiceConfig service;
     LogConfig log;
+    CoordinationConfig coordination;
 
     /// The settings of a DHCP server: its own entry, else "default", else built-in defaults.
     DhcpServerConfig server(const std::string& name) const;

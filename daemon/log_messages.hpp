@@ -4,6 +4,14 @@
 
 namespace nds::daemon::msg {
 
+/// A server's lock is held by another process (a replica, a CronJob): the server is left out of this run.
+inline constexpr const char* LOCK_BUSY = "LOCK_BUSY";
+/// A server's lock could not be taken or given back (Redis unreachable, refused): fail closed.
+inline constexpr const char* LOCK_FAILED = "LOCK_FAILED";
+/// A held lock was lost mid-run: the run stops before its next write batch.
+inline constexpr const char* LOCK_LOST = "LOCK_LOST";
+/// A scheduled run leaves out a server another process synced within the interval.
+inline constexpr const char* LOCK_RECENTLY_SYNCED = "LOCK_RECENTLY_SYNCED";
 /// A sync run starts: servers requested, dry-run flag.
 inline constexpr const char* SYNC_START = "SYNC_START";
 /// A sync run ended: exit code, counts, duration.

@@ -15,6 +15,7 @@
 
 namespace asio = boost::asio;
 using namespace nds::daemon;
+namespace coordination = nds::coordination;
 
 namespace {
 
@@ -79,9 +80,23 @@ int main(int argc, char** argv) {
         request.dry_run = cli->dry_run;
         request.allow_mass_delete = cli->allow_mass_delete;
         request.job_name = cli->dry_run ? "sync (dry-run)" : "sync";
-        // The runner must outlive this block: the coroutine runs in io.run() below. The handler owns it.
+        // Run by hand or by a CronJob beside the service: a server another process syncs now is left to it
+        // (reported as running elsewhere); a finished sync counts for the service's schedule.
+        request.locking.synced_valid_for = recently_synced_window(config->sync.interval);
+        // A lock can be lost mid-run: then every wave of NetBox writes is a point to stop at, as in the service.
+        if (config->coordination.redis) request.waves_per_batch = 1;
+        coordination::LockServiceOptions lock_options;
+        lock_options.redis = config->coordination.redis;
+        auto locks = coordination::make_server_lock_service(io.get_executor(), lock_options);
+        if (!locks) {
+            std::cerr << "netbox-dhcp-sync: coordination: " << locks.error().message << "\n";
+            return 2;
+        }
+        // The runner and the locks must outlive this block: the coroutine runs in io.run() below.
+        std::shared_ptr<coordination::ServerLockService> lock_service(std::move(*locks));
         auto runner = std::make_shared<SyncRunner>(io.get_executor(), *config, log);
-        asio::co_spawn(io, runner->run(request), [&, runner](std::exception_ptr error, RunReport report) {
+        runner->coordinate_with(lock_service.get());
+        asio::co_spawn(io, runner->run(request), [&, runner, lock_service](std::exception_ptr error, RunReport report) {
             if (error) std::rethrow_exception(error);
             std::cout << (cli->output_json ? report.to_json() : report.to_text(cli->verbose));
             exit_code = report.exit_code();

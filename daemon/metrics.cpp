@@ -62,9 +62,22 @@ Metrics::Metrics() {
     describe("netbox_dhcp_sync_config_reloads_total", Type::counter, "Configuration reloads (SIGHUP) by result.");
     describe("netbox_dhcp_sync_api_connections_refused_total", Type::counter,
              "Connections to the service's HTTP API turned away because service.max_connections were open.");
+    describe("netbox_dhcp_sync_lock_acquisitions_total", Type::counter,
+             "Attempts to take a DHCP server's lock, by result (acquired, busy = held by another process, error).");
+    describe("netbox_dhcp_sync_locks_lost_total", Type::counter, "Held locks lost before their release (renewal failed).");
+    describe("netbox_dhcp_sync_locks_held", Type::gauge, "DHCP server locks this process holds now.");
+    set("netbox_dhcp_sync_locks_held", {}, 0);
     set("netbox_dhcp_sync_jobs", {{"state", "queued"}}, 0);
     set("netbox_dhcp_sync_jobs", {{"state", "running"}}, 0);
     set("netbox_dhcp_sync_api_connections_refused_total", {}, 0);
+}
+
+void Metrics::record_locks(const coordination::LockCounters& counters) {
+    set("netbox_dhcp_sync_lock_acquisitions_total", {{"result", "acquired"}}, static_cast<double>(counters.acquired));
+    set("netbox_dhcp_sync_lock_acquisitions_total", {{"result", "busy"}}, static_cast<double>(counters.busy));
+    set("netbox_dhcp_sync_lock_acquisitions_total", {{"result", "error"}}, static_cast<double>(counters.errors));
+    set("netbox_dhcp_sync_locks_lost_total", {}, static_cast<double>(counters.lost));
+    set("netbox_dhcp_sync_locks_held", {}, static_cast<double>(counters.held));
 }
 
 void Metrics::describe(const std::string& name, Type type, const std::string& help, std::vector<double> buckets) {

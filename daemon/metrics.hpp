@@ -14,6 +14,8 @@
 //   netbox_dhcp_sync_config_reloads_total{result}          SIGHUP reloads, ok | rejected
 #pragma once
 
+#include "coordination/server_lock.hpp"
+
 #include "daemon/run_report.hpp"
 
 #include <chrono>
@@ -50,6 +52,8 @@ public:
     void record_run(const std::string& origin, const RunReport& report, std::chrono::system_clock::time_point finished);
     /// A finished run that never started its sync (cancelled at shutdown).
     void record_cancelled(const std::string& origin);
+    /// The per-server locks' counters (totals since start and the locks held now), at scrape time.
+    void record_locks(const coordination::LockCounters& counters);
     /// One HTTP attempt (http::ClientOptions::on_attempt); status 0 = no response.
     void record_http(const std::string& target, unsigned status, std::chrono::steady_clock::duration elapsed);
 

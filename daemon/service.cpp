@@ -35,6 +35,18 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kReadyCacheTime = 5s;
+/// How long an API or webhook job waits for a server another process is syncing (docs/coordination.md).
+constexpr auto kLockWait = std::chrono::minutes(5);
+
+/// Scheduled runs leave busy and recently synced servers to the process that has them; API and webhook jobs
+/// carry a change that may be newer than what the holder read, so they wait for the lock instead.
+LockPolicy lock_policy(JobOrigin origin, const Config& config) {
+    LockPolicy policy;
+    policy.synced_valid_for = recently_synced_window(config.sync.interval);
+    if (origin == JobOrigin::schedule) policy.skip_recently_synced = true;
+    else policy.max_wait = kLockWait;
+    return policy;
+}
 
 http::Response json_answer(unsigned status, json::object body) {
     return http::json_response(status, json::serialize(body));
@@ -156,6 +168,17 @@ int Service::run() {
         log_.error(msg::SERVICE_START_FAILED, "cannot listen on " + service.listen + ": " + e.what());
         return 1;
     }
+    coordination::LockServiceOptions lock_options;
+    lock_options.redis = config_->coordination.redis;
+    auto locks = coordination::make_server_lock_service(io_.get_executor(), lock_options);
+    if (!locks) {
+        log_.error(msg::SERVICE_START_FAILED, "coordination: " + locks.error().message);
+        return 2;
+    }
+    locks_ = std::move(*locks);
+    if (locks_->shared())
+        log_.info(msg::SERVICE_LISTENING, "servers are locked in " + locks_->describe() + " before each sync",
+                  {{"holder", locks_->process_id()}});
     server_->start();
     configured_listen_ = service.listen;
     listening_on_ = listen->first + ":" + std::to_string(server_->port());
@@ -201,6 +224,7 @@ asio::awaitable<http::Response> Service::route(http::Request request) {
         if (server_)
             metrics_.set("netbox_dhcp_sync_api_connections_refused_total", {},
                          static_cast<double>(server_->connections_refused()));
+        if (locks_) metrics_.record_locks(locks_->counters());
         response.body = metrics_.exposition();
     } else if (path == "/v1/webhooks/netbox") {
         if (method != "POST") {
@@ -232,6 +256,14 @@ asio::awaitable<http::Response> Service::route(http::Request request) {
 
 asio::awaitable<http::Response> Service::readyz() {
     if (stopping_) co_return json_answer(503, {{"status", "stopping"}});
+    if (locks_ && locks_->shared()) {
+        // A replica that cannot reach Redis syncs nothing (it fails closed), so it must get no requests.
+        auto pong = co_await locks_->ping();
+        auto detail = pong ? std::string() : "coordination unreachable: " + pong.error().message;
+        if (!detail.empty() && detail != coordination_detail_) log_.warning(msg::NOT_READY, detail);
+        coordination_detail_ = detail;
+        if (!detail.empty()) co_return json_answer(503, {{"status", "not ready"}, {"detail", detail}});
+    }
     auto now = std::chrono::steady_clock::now();
     if (ready_checked_ == std::chrono::steady_clock::time_point{} || now - ready_checked_ > kReadyCacheTime) {
         auto config = config_;
@@ -367,10 +399,12 @@ asio::awaitable<void> Service::run_job(JobPtr job) {
             request.token = spec.token;
             request.job_name = job_name;
             request.waves_per_batch = 1;  // a stop is honoured after every wave of NetBox writes
+            request.locking = lock_policy(spec.origin, *config);
             SyncRunner runner(io_.get_executor(), *config, job_log,
                               [this](const std::string& target, unsigned status, std::chrono::steady_clock::duration elapsed) {
                                   observe_http(target, status, elapsed);
                               });
+            runner.coordinate_with(locks_.get());
             auto report = co_await runner.run(request);
             seconds = report.duration_seconds;
             exit_code = report.exit_code();

@@ -13,6 +13,8 @@
 // - systemd: READY=1 once listening, RELOADING=1/READY=1 around a reload, STOPPING=1 (sd_notify.hpp).
 #pragma once
 
+#include "coordination/server_lock.hpp"
+
 #include "daemon/config.hpp"
 #include "daemon/job_api.hpp"
 #include "daemon/job_queue.hpp"
@@ -83,6 +85,9 @@ private:
     JobApi api_;
     WebhookReceiver webhooks_;
     std::unique_ptr<http::Server> server_;
+    /// The per-server locks (coordination.redis: shared with other processes; else in-process). Made once at
+    /// start: a reload that changes coordination takes effect after a restart.
+    std::unique_ptr<coordination::ServerLockService> locks_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer schedule_timer_;
     boost::asio::steady_timer shutdown_timer_;
@@ -100,6 +105,7 @@ private:
     std::chrono::steady_clock::time_point ready_checked_{};
     bool ready_ = false;
     std::string ready_detail_ = "not checked yet";
+    std::string coordination_detail_;  ///< why /readyz says not ready because of Redis ("" = fine)
 };
 
 /// "127.0.0.1:9595" / "[::1]:9595" / "0.0.0.0:0" -> host and port; nullopt when malformed.

@@ -9,6 +9,14 @@
 #include "util/bounded_parallel.hpp"
 #include "util/cancellation.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <iterator>
@@ -542,8 +550,83 @@ SyncRunner::SyncRunner(asio::any_io_executor executor, const Config& config, Log
       backends_(backends ? std::move(backends) : make_backend_factory(executor_, config_, observer_)) {}
 
 asio::awaitable<RunReport> SyncRunner::run(RunRequest request) {
+    if (locks_ && locks_->shared() && !request.dry_run) co_return co_await run_locked(std::move(request));
     Run run(*this, std::move(request));
     co_return co_await run.execute();
+}
+
+namespace {
+
+/// What the locks decided (servers running elsewhere, locks not taken) goes into the run's own report.
+void merge_lock_outcome(RunReport& from_locks, RunReport& report) {
+    for (auto& action : from_locks.actions) {
+        report.note_server(action.note.server);
+        report.actions.push_back(std::move(action));
+    }
+    for (auto& problem : from_locks.problems) {
+        report.note_server(problem.note.server);
+        report.problems.push_back(std::move(problem));
+    }
+    from_locks.actions.clear();
+    from_locks.problems.clear();
+}
+
+/// Completes when a held lock is lost (the timer is cancelled), or when the run finished first (the group
+/// cancels this wait, partially: hence partial cancellation is accepted).
+asio::awaitable<void> wait_for_lock_loss(asio::steady_timer& loss, const RunLocks& locks) {
+    co_await accept_partial_cancellation();
+    if (locks.lost()) co_return;
+    auto [ec] = co_await loss.async_wait(asio::as_tuple(asio::use_awaitable));
+    (void)ec;
+}
+
+/// A lost lock stops the run like a stop request; its actions say why they were not applied.
+void report_lock_loss(const std::string& why, RunReport& report) {
+    for (auto& action : report.actions)
+        if (action.was_stopped()) action.note.reason = "not applied: lock lost: " + why;
+    report.add_problem(engine::Severity::error, "", "", "lock lost: " + why + ": the run stopped before its next write batch");
+}
+
+}  // namespace
+
+asio::awaitable<RunReport> SyncRunner::run_locked(RunRequest request) {
+    RunReport from_locks;
+    netbox::NetBoxClient netbox(executor_, netbox_client_options(config_, request.token));
+    auto structure = co_await read_netbox_objects(netbox);
+    if (!structure) {
+        from_locks.fatal_error = "NetBox: " + structure.error().message;
+        log_.error(msg::NETBOX_UNAVAILABLE, from_locks.fatal_error);
+        co_return from_locks;
+    }
+    RunLocks locks(*locks_, log_, request.locking, request.job_name);
+    auto servers = co_await locks.take(*structure, request.servers, from_locks);
+    if (servers.empty()) {
+        log_.info(msg::SYNC_DONE, "sync finished: no server to sync here (running elsewhere, synced recently or not lockable)",
+                  {{"exit_code", std::to_string(from_locks.exit_code())}});
+        co_await locks.release(from_locks);
+        co_return from_locks;
+    }
+    request.servers = std::move(servers);
+
+    Run run(*this, std::move(request));
+    asio::steady_timer loss(executor_, asio::steady_timer::time_point::max());
+    // Posted: the callback runs inside the lock service's renewal, not in the run's own chain.
+    locks.on_lost([&](const std::string&) { asio::post(executor_, [&loss] { loss.cancel(); }); });
+    co_await accept_partial_cancellation();  // a stop of this run reaches the run proper through the group
+    // Named, not temporaries inside the co_await (util/bounded_parallel.hpp: GCC 12 and temporaries).
+    auto run_and_watch = asio::experimental::make_parallel_group(
+        asio::co_spawn(executor_, run.execute(), asio::deferred),
+        asio::co_spawn(executor_, wait_for_lock_loss(loss, locks), asio::deferred));
+    auto [order, run_error, report, wait_error] = co_await run_and_watch.async_wait(
+        asio::experimental::wait_for_one(asio::cancellation_type::partial), asio::use_awaitable);
+    (void)order;
+    (void)wait_error;
+    locks.on_lost({});
+    if (run_error) std::rethrow_exception(run_error);
+    if (locks.lost()) report_lock_loss(*locks.lost(), report);
+    merge_lock_outcome(from_locks, report);
+    co_await locks.release(report);
+    co_return std::move(report);
 }
 
 }  // namespace nds::daemon

@@ -10,6 +10,7 @@
 #include "daemon/backend_factory.hpp"
 #include "daemon/config.hpp"
 #include "daemon/logger.hpp"
+#include "daemon/run_locks.hpp"
 #include "daemon/run_report.hpp"
 #include "netbox_client/netbox_client.hpp"
 #include "sync_engine/import_inputs.hpp"
@@ -32,6 +33,8 @@ struct RunRequest {
     /// a stop: the service checks after every wave; the sync command, which nobody stops, sends 8 at a time
     /// (fewer pauses; the client still holds only one slice of objects).
     std::size_t waves_per_batch = 8;
+    /// With shared locks (coordinate_with): what to do about servers another process is syncing.
+    LockPolicy locking;
 };
 
 class SyncRunner {
@@ -42,14 +45,25 @@ public:
 
     boost::asio::awaitable<RunReport> run(RunRequest request);
 
+    /// Runs that write take per-server locks from `locks` first when they are shared with other processes
+    /// (docs/coordination.md); in-process locks, or none, change nothing (the job queue already keeps one job
+    /// per server). `locks` must outlive the runner's runs.
+    void coordinate_with(coordination::ServerLockService* locks) { locks_ = locks; }
+
 private:
     class Run;  // one run's state and phases (sync_runner.cpp)
+
+    /// run() under the locks: the plugin's servers and failovers are read to know which servers go together,
+    /// the locks taken, then the run proper reads everything again under them and stops before its next
+    /// write batch if a lock is lost.
+    boost::asio::awaitable<RunReport> run_locked(RunRequest request);
 
     boost::asio::any_io_executor executor_;
     const Config& config_;
     Logger& log_;
     HttpObserver observer_;
     BackendFactory backends_;
+    coordination::ServerLockService* locks_ = nullptr;
 };
 
 /// The plugin's servers, failovers and scopes and the prefixes they use (everything but IP addresses):

@@ -297,3 +297,36 @@ TEST_CASE("tokens, user names and passwords with a line break are refused, and a
     CHECK(url.error().message.find("hunter2") == std::string::npos);
     CHECK(url.error().message.find("https://admin:***@netbox.example.com/") != std::string::npos);
 }
+
+TEST_CASE("coordination.redis: the keys, the defaults, and a bad value named") {
+    auto none = parse_config(minimal, fake_env);
+    REQUIRE(none);
+    CHECK_FALSE(none->coordination.redis);
+
+    auto config = parse_config(std::string(minimal) + "coordination:\n  redis:\n    url: redis://sync@redis:6380/2\n"
+                                                      "    password: ${PSU_TOKEN}\n    key_prefix: nds\n    lock_ttl: 9s\n",
+                               fake_env);
+    REQUIRE_MESSAGE(config, (config ? "" : config.error().message));
+    REQUIRE(config->coordination.redis);
+    CHECK(config->coordination.redis->url == "redis://sync@redis:6380/2");
+    CHECK(config->coordination.redis->password == "psu-secret");
+    CHECK(config->coordination.redis->key_prefix == "nds");
+    CHECK(config->coordination.redis->lock_ttl == std::chrono::seconds(9));
+    CHECK(config->coordination.redis->command_timeout == std::chrono::seconds(2));
+
+    auto check = [](const std::string& yaml, const std::string& key, const std::string& value) {
+        auto bad = parse_config(std::string(minimal) + "coordination:\n  redis:\n" + yaml, fake_env);
+        REQUIRE_FALSE(bad);
+        INFO(bad.error().message);
+        CHECK(bad.error().message.find(key) != std::string::npos);
+        CHECK(bad.error().message.find(value) != std::string::npos);
+    };
+    check("    url: http://redis:6379\n", "coordination.redis.url", "http://redis:6379");
+    check("    url: redis://u:hunter2@redis:99999\n", "coordination.redis.url", "***");
+    check("    lock_ttl: 3s\n    renew_every: 2s\n", "coordination.redis.renew_every", "2000ms");
+    check("    lock_tll: 3s\n", "coordination.redis.lock_tll", "unknown key");
+    check("    ca_file: /nonexistent/ca.pem\n", "coordination.redis.ca_file", "/nonexistent/ca.pem");
+    auto leaked = parse_config(std::string(minimal) + "coordination:\n  redis:\n    url: redis://u:hunter2@redis:99999\n", fake_env);
+    REQUIRE_FALSE(leaked);
+    CHECK(leaked.error().message.find("hunter2") == std::string::npos);
+}

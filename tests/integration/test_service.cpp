@@ -117,12 +117,6 @@ long scope_reads(Simulator& dhcp) {
     return n;
 }
 
-/// Streams the service's log when a check fails (INFO keeps a reference: the object must outlive it).
-struct LogDump {
-    ServiceProcess* service;
-};
-std::ostream& operator<<(std::ostream& out, const LogDump& dump) { return out << "service log:\n" << dump.service->log(); }
-
 }  // namespace
 
 TEST_CASE("service: a scheduled run happens at start-up, and health, readiness and metrics reflect it") {

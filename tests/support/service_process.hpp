@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <sys/types.h>
 #include <utility>
@@ -57,5 +58,14 @@ private:
 
 /// NetBox's webhook signature: lowercase hex HMAC-SHA512 of `body` keyed with `secret`.
 std::string webhook_signature(const std::string& secret, const std::string& body);
+
+/// Streams the service's log when a check fails: `LogDump dump{&service}; INFO(dump);` (INFO keeps a
+/// reference, so the object must outlive the checks).
+struct LogDump {
+    ServiceProcess* service;
+};
+inline std::ostream& operator<<(std::ostream& out, const LogDump& dump) {
+    return out << "service log:\n" << dump.service->log();
+}
 
 }  // namespace nds::testing
