@@ -3,6 +3,7 @@
 #include "daemon/backend_factory.hpp"
 #include "daemon/client_options.hpp"
 #include "daemon/log_messages.hpp"
+#include "daemon/plugin_coexistence.hpp"
 #include "daemon/sync_runner.hpp"
 #include "netbox_client/netbox_client.hpp"
 
@@ -43,6 +44,9 @@ asio::awaitable<int> run_check(asio::any_io_executor executor, const Config& con
         out << "plugin servers: FAILED " << snapshot.error().message << "\n";
         co_return 3;
     }
+    report_plugin_coexistence(assess_plugin_coexistence(co_await netbox.plugin_sync_jobs(), *snapshot,
+                                                        config.sync.settings),
+                              log, &out);
     if (!backends) {
         // One retry at most: check answers quickly when a server is down.
         Config quick = config;
@@ -51,6 +55,14 @@ asio::awaitable<int> run_check(asio::any_io_executor executor, const Config& con
         co_return co_await check_servers(*snapshot, quick, log, out, backends);
     }
     co_return co_await check_servers(*snapshot, config, log, out, backends);
+}
+
+void report_plugin_coexistence(const PluginCoexistence& coexistence, Logger& log, std::ostream* out) {
+    if (out) *out << "plugin sync job: " << coexistence.summary << "\n";
+    for (const auto& warning : coexistence.warnings) {
+        if (out) *out << "  warning: " << warning.text << "\n";
+        log.warning(warning.id, warning.text);
+    }
 }
 
 asio::awaitable<int> check_servers(const engine::NetBoxSnapshot& snapshot, const Config& config, Logger& log,
@@ -62,14 +74,22 @@ asio::awaitable<int> check_servers(const engine::NetBoxSnapshot& snapshot, const
         auto backend = backends(server_context(snapshot, server));
         auto health = co_await backend->health();
         out << "dhcp server " << server.name << " (" << backend->endpoint() << "): ";
+        bool ok = static_cast<bool>(health);
         if (health) {
             out << "ok (" << health->software << " " << (health->version.empty() ? "version unknown" : health->version) << ")\n";
             for (const auto& warning : health->warnings) out << "  warning: " << warning << "\n";
+            auto writable = co_await backend->check_write_access();
+            if (!writable) {
+                out << "  write access: FAILED " << writable.error().message << "\n";
+                ok = false;
+            } else if (!writable->empty()) {
+                out << "  write access: ok (" << *writable << ")\n";
+            }
         } else {
             out << "FAILED " << health.error().message << "\n";
-            exit_code = 1;
         }
-        log.log(health ? LogLevel::info : LogLevel::error, msg::CHECK_RESULT, health ? "ok" : "failed", {{"server", server.name}});
+        if (!ok) exit_code = 1;
+        log.log(ok ? LogLevel::info : LogLevel::error, msg::CHECK_RESULT, ok ? "ok" : "failed", {{"server", server.name}});
     }
     co_return exit_code;
 }

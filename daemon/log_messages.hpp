@@ -52,6 +52,13 @@ inline constexpr const char* IMPORT_START = "IMPORT_START";
 inline constexpr const char* IMPORT_DONE = "IMPORT_DONE";
 /// An object could not be imported (missing failover partner, failed read, ...).
 inline constexpr const char* IMPORT_ERROR = "IMPORT_ERROR";
+/// The plugin's own sync job (NetBox job "Windows DHCP Sync") is scheduled or ran recently and writes for
+/// servers this daemon syncs (they are not in the plugin's maintenance mode).
+inline constexpr const char* PLUGIN_JOB_WRITES = "PLUGIN_JOB_WRITES";
+/// The plugin's lease_status (which its IP validation uses) differs from sync.lease_status.
+inline constexpr const char* PLUGIN_LEASE_STATUS_DIFFERS = "PLUGIN_LEASE_STATUS_DIFFERS";
+/// The plugin's sync job could not be read (e.g. the token lacks core.view_job): whether it writes is unknown.
+inline constexpr const char* PLUGIN_JOB_UNKNOWN = "PLUGIN_JOB_UNKNOWN";
 /// check command: one line per checked peer.
 inline constexpr const char* CHECK_RESULT = "CHECK_RESULT";
 

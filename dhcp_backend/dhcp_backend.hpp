@@ -89,6 +89,10 @@ public:
 
     /// Reachable and usable, with the server's software and version. Called first in every run.
     virtual Awaitable<Expected<BackendHealth>> health() = 0;
+    /// `check`: that the credentials may also write, without writing. The text says what was verified ("the
+    /// App Token may write (POST /health)"); "" when health() already proves it (the backend writes with the
+    /// access it reads with).
+    virtual Awaitable<Expected<std::string>> check_write_access() { co_return std::string(); }
     /// What this server can do; valid after health() (a PSU script version decides some of it).
     virtual engine::BackendCapabilities capabilities() const = 0;
 

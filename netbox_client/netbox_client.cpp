@@ -666,12 +666,15 @@ awaitable<Expected<NetBoxClient::PluginSyncJobs>> NetBoxClient::plugin_sync_jobs
     for (const auto& j : *finished) {
         out.recent.push_back(to_job(j));
         if (!out.lease_status.empty()) continue;
+        // The newest run that logged its settings also says which servers it skipped for maintenance.
         for (const auto& message : j.log_messages)
             if (auto settings = codec::parse_sync_start_line(message)) {
                 out.lease_status = settings->lease_status;
                 out.reservation_status = settings->reservation_status;
-                break;
+            } else if (auto skipped = codec::parse_maintenance_skip_line(message)) {
+                out.maintenance_servers.push_back(std::move(*skipped));
             }
+        if (out.lease_status.empty()) out.maintenance_servers.clear();
     }
     co_return out;
 }

@@ -121,6 +121,9 @@ public:
         /// The plugin's settings as the newest recent run logged them ("Starting DHCP sync: ...
         /// lease_status='dhcp' reservation_status='reserved'"); "" when no run logged them.
         std::string lease_status, reservation_status;
+        /// The servers that run skipped because they are in the plugin's maintenance mode (its log lines
+        /// "Skipping server <name>: maintenance mode enabled"): the plugin's job does not write for them.
+        std::vector<std::string> maintenance_servers;
         /// The plugin's job is scheduled, pending, running, or ran recently: it writes to NetBox beside us.
         bool active() const { return !queued.empty() || !recent.empty(); }
     };

@@ -578,6 +578,15 @@ std::optional<PluginSyncSettings> parse_sync_start_line(std::string_view message
     return PluginSyncSettings{*lease, *reservation};
 }
 
+std::optional<std::string> parse_maintenance_skip_line(std::string_view message) {
+    constexpr std::string_view kStart = "Skipping server ";
+    constexpr std::string_view kEnd = ": maintenance mode enabled";
+    if (message.size() <= kStart.size() + kEnd.size() || message.substr(0, kStart.size()) != kStart ||
+        message.substr(message.size() - kEnd.size()) != kEnd)
+        return std::nullopt;
+    return std::string(message.substr(kStart.size(), message.size() - kStart.size() - kEnd.size()));
+}
+
 Expected<Page<ChangeRecord>> parse_object_change_page(std::string_view body) {
     return parse_page<ChangeRecord>(body, "object change", [](RecordReader& r) -> std::optional<ChangeRecord> {
         ChangeRecord c;

@@ -63,6 +63,9 @@ struct PluginSyncSettings {
     std::string reservation_status;
 };
 std::optional<PluginSyncSettings> parse_sync_start_line(std::string_view message);
+/// The server a run of the plugin's sync job skipped because it is in the plugin's maintenance mode, from its
+/// log line "Skipping server <name>: maintenance mode enabled" (background_tasks.py); nullopt for other lines.
+std::optional<std::string> parse_maintenance_skip_line(std::string_view message);
 
 /// NetBox's `next` is an absolute URL built from the Host NetBox saw; only its path and query are used, so
 /// a proxy or another origin in it does not redirect the client. "" stays "".

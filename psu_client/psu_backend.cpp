@@ -33,6 +33,12 @@ public:
         co_return out;
     }
 
+    awaitable<Expected<std::string>> check_write_access() override {
+        auto done = co_await client_.check_write_access();
+        if (!done) co_return done.error();
+        co_return std::string("the App Token may write (POST /health)");
+    }
+
     engine::BackendCapabilities capabilities() const override {
         engine::BackendCapabilities capabilities;
         // The script runs the per-scope cmdlets with "silently continue": a failing read answers [] (B4).

@@ -125,6 +125,10 @@ awaitable<Expected<Health>> PsuClient::health() {
     co_return codec::parse_health(response->body, impl_->source("GET", target));
 }
 
+awaitable<Expected<Done>> PsuClient::check_write_access() {
+    co_return co_await impl_->write("POST", impl_->target("health"), "{}");
+}
+
 awaitable<Expected<ParsedList<engine::DhcpScope>>> PsuClient::list_scopes(bool active_only) {
     http::QueryParams params;
     if (active_only) params.emplace_back("active_only", "true");

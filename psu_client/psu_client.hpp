@@ -37,6 +37,8 @@ public:
     const std::string& server_name() const;
 
     boost::asio::awaitable<Expected<Health>> health();
+    /// POST /health: the plugin's check that the App Token may write (a read-only token gets 403). Writes nothing.
+    boost::asio::awaitable<Expected<Done>> check_write_access();
     boost::asio::awaitable<Expected<ParsedList<engine::DhcpScope>>> list_scopes(bool active_only);
     boost::asio::awaitable<Expected<ParsedList<engine::DhcpLease>>> list_leases(engine::Ipv4Address scope_id);
     boost::asio::awaitable<Expected<ParsedList<engine::DhcpReservation>>> list_reservations(engine::Ipv4Address scope_id);

@@ -178,12 +178,15 @@ TEST_CASE("client and simulator: the plugin's sync job, and a token that may not
     auto now = std::chrono::system_clock::now() + std::chrono::hours(1) - std::chrono::minutes(1);
     w.sim.seed(json::object{{"jobs", json::array{json::object{
         {"name", "Windows DHCP Sync"}, {"status", "completed"}, {"completed", nds::netbox::json_codec::iso_utc(now)},
-        {"log", json::array{"Starting DHCP sync: sync_ip_addresses=True lease_status='dhcp' reservation_status='reserved'"}}}}}});
+        {"log", json::array{"Starting DHCP sync: sync_ip_addresses=True lease_status='dhcp' reservation_status='reserved'",
+                            "Skipping server dhcp02: maintenance mode enabled",
+                            "Skipping server dhcp03: unreachable"}}}}}});
     jobs = w.run(client.plugin_sync_jobs(std::chrono::minutes(30)));
     REQUIRE(jobs);
     REQUIRE(jobs->recent.size() == 1);
     CHECK(jobs->lease_status == "dhcp");
     CHECK(jobs->reservation_status == "reserved");
+    CHECK(jobs->maintenance_servers == std::vector<std::string>{"dhcp02"});  // unreachable is not maintenance
 
     NetBoxClient blind(w.io.get_executor(), w.options(kBlindToken));
     auto denied = w.run(blind.plugin_sync_jobs());
