@@ -502,6 +502,9 @@ ServiceConfig parse_service(Section section) {
     c.max_body_bytes = section.size("max_body_bytes", c.max_body_bytes, 1024, 64ULL * 1024 * 1024);
     c.max_connections = static_cast<int>(section.integer("max_connections", c.max_connections, 1, 100000));
     c.idle_timeout = section.duration("idle_timeout", c.idle_timeout, seconds(1), hours(1));
+    c.header_timeout = section.duration("header_timeout", c.header_timeout, seconds(1), hours(1));
+    c.max_connections_per_client =
+        static_cast<int>(section.integer("max_connections_per_client", c.max_connections_per_client, 1, 100000));
     c.webhook_max_pending = static_cast<int>(section.integer("webhook_max_pending", c.webhook_max_pending, 1, 1000000));
     c.shutdown_timeout = section.duration("shutdown_timeout", c.shutdown_timeout, seconds(1), hours(1));
     section.finish();

@@ -76,6 +76,10 @@ struct ServiceConfig {
     std::size_t max_body_bytes = 1024 * 1024;         ///< larger request bodies get 413
     int max_connections = 128;                        ///< open HTTP connections; one more gets 503 and is closed
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};  ///< an HTTP connection idle this long is closed
+    /// A request's header must arrive within this (from the connection's accept, or its first byte on a
+    /// kept-alive connection): slow clients are dropped before they fill max_connections.
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+    int max_connections_per_client = 32;  ///< open HTTP connections from one client address; one more gets 503
     int webhook_max_pending = 1000;                   ///< debounced webhook events held; the next one syncs at once
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(60)};  ///< SIGTERM: wait this long for the batch in flight
 };

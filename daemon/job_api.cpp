@@ -49,8 +49,8 @@ bool same_token(const std::string& a, const std::string& b) {
 }
 
 JobApi::JobApi(JobQueue& queue, TokenCheck check, std::function<std::string()> service_token,
-               Queued on_queued, std::set<std::string> actions)
-    : queue_(queue), check_(std::move(check)), service_token_(std::move(service_token)), on_queued_(std::move(on_queued)),
+               Queued on_queued, std::set<std::string> actions, TokenGate::Limits gate)
+    : queue_(queue), check_(std::move(check)), gate_(gate), service_token_(std::move(service_token)), on_queued_(std::move(on_queued)),
       actions_(std::move(actions)) {}
 
 bool JobApi::handles(const std::string& path) {
@@ -90,6 +90,13 @@ asio::awaitable<http::Response> JobApi::handle(http::Request request, std::strin
 asio::awaitable<http::Response> JobApi::post_job(http::Request request) {
     auto token = caller_token(request);
     if (!token) co_return unauthorized();
+    const auto now = TokenGate::Clock::now();
+    if (auto wait = gate_.retry_after(request.remote_address, now)) {
+        auto response = error(429, "too many refused tokens from " + request.remote_address + "; retry in " +
+                                       std::to_string(wait->count()) + " s");
+        response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+        co_return response;
+    }
 
     boost::system::error_code ec;
     auto body = json::parse(request.body.empty() ? std::string("{}") : request.body, ec);
@@ -121,8 +128,15 @@ asio::awaitable<http::Response> JobApi::post_job(http::Request request) {
     }
     if (spec.action == "import" && spec.servers.size() != 1) co_return error(400, "servers: import takes exactly one server");
 
-    auto servers = spec.servers;
-    auto user = co_await check_(*token, std::move(servers));
+    Expected<std::string> user = Error{503, "token not checked"};
+    if (auto remembered = gate_.cached(*token, spec.servers, now)) {
+        user = std::move(*remembered);
+    } else {
+        auto servers = spec.servers;
+        auto checked = co_await check_(*token, std::move(servers));
+        gate_.record(request.remote_address, *token, spec.servers, checked, TokenGate::Clock::now());
+        user = std::move(checked);
+    }
     if (!user) {
         auto status = user.error().http_status;
         co_return error(status == 401 || status == 403 || status == 503 ? status : 503, user.error().message);

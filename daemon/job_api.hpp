@@ -14,6 +14,7 @@
 #pragma once
 
 #include "daemon/job_queue.hpp"
+#include "daemon/token_gate.hpp"
 #include "util/expected.hpp"
 #include "http/http_message.hpp"
 
@@ -38,8 +39,10 @@ public:
     using Queued = std::function<void(const JobPtr& job, bool coalesced)>;
 
     /// `service_token` gives the token service jobs (token "") run with, so its holder can read them.
+    /// `gate` limits how often `check` runs: answers are reused briefly and an address presenting refused
+    /// tokens gets 429 (daemon/token_gate.hpp).
     JobApi(JobQueue& queue, TokenCheck check, std::function<std::string()> service_token, Queued on_queued,
-           std::set<std::string> actions = {"sync"});
+           std::set<std::string> actions = {"sync"}, TokenGate::Limits gate = {});
 
     /// True when the path is one of the job routes.
     static bool handles(const std::string& path);
@@ -54,6 +57,7 @@ private:
 
     JobQueue& queue_;
     TokenCheck check_;
+    TokenGate gate_;
     std::function<std::string()> service_token_;
     Queued on_queued_;
     std::set<std::string> actions_;

@@ -1,5 +1,7 @@
 #include "daemon/service.hpp"
 
+#include "daemon/check_command.hpp"
+
 #include "daemon/client_options.hpp"
 #include "daemon/import_command.hpp"
 #include "daemon/journal_writer.hpp"
@@ -35,6 +37,8 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kReadyCacheTime = 5s;
+/// Connections beyond service.max_connections kept for /healthz and /readyz (one request each).
+constexpr std::size_t kProbeConnections = 8;
 /// How long an API or webhook job waits for a server another process is syncing (docs/coordination.md).
 constexpr auto kLockWait = std::chrono::minutes(5);
 
@@ -160,6 +164,12 @@ int Service::run() {
     options.max_body_bytes = service.max_body_bytes;
     options.idle_timeout = service.idle_timeout;
     options.max_connections = static_cast<std::size_t>(service.max_connections);
+    options.header_timeout = service.header_timeout;
+    options.max_connections_per_address = static_cast<std::size_t>(service.max_connections_per_client);
+    // Liveness and readiness probes still get an answer when other clients hold every connection: a
+    // Kubernetes probe that times out restarts a pod that is healthy.
+    options.reserved_connections = kProbeConnections;
+    options.reserved_paths = {"/healthz", "/readyz"};
     try {
         server_ = std::make_unique<http::Server>(
             io_.get_executor(), listen->first, listen->second,
@@ -199,6 +209,7 @@ int Service::run() {
 
     asio::co_spawn(io_, signal_loop(), log_failure(log_, "signal handling"));
     asio::co_spawn(io_, resolve_service_user(), log_failure(log_, "service user lookup"));
+    asio::co_spawn(io_, warn_of_plugin_sync_job(), log_failure(log_, "plugin sync job check"));
     asio::co_spawn(io_, schedule_loop(), log_failure(log_, "schedule"));
     sd_notify("READY=1\nSTATUS=listening on " + service.listen);
 
@@ -503,6 +514,15 @@ asio::awaitable<void> Service::resolve_service_user() {
     log_.info(msg::SERVICE_USER, "service token belongs to NetBox user '" + *user + "'; webhooks for its changes are ignored");
 }
 
+asio::awaitable<void> Service::warn_of_plugin_sync_job() {
+    auto config = config_;
+    netbox::NetBoxClient netbox(io_.get_executor(), netbox_client_options(*config, ""));
+    auto snapshot = co_await read_netbox_objects(netbox);
+    if (!snapshot) co_return;  // the first run reports NetBox's failure
+    auto jobs = co_await netbox.plugin_sync_jobs();
+    report_plugin_coexistence(assess_plugin_coexistence(jobs, *snapshot, config->sync.settings), log_, nullptr);
+}
+
 //------------------------------------------------------------------------------
 // Signals
 
@@ -535,8 +555,11 @@ void Service::reload() {
     if (next->service.max_body_bytes != previous->service.max_body_bytes)
         log_.warning(msg::CONFIG_ERROR, "service.max_body_bytes changed: takes effect after a restart");
     if (next->service.max_connections != previous->service.max_connections ||
-        next->service.idle_timeout != previous->service.idle_timeout)
-        log_.warning(msg::CONFIG_ERROR, "service.max_connections / service.idle_timeout changed: take effect after a restart");
+        next->service.idle_timeout != previous->service.idle_timeout ||
+        next->service.header_timeout != previous->service.header_timeout ||
+        next->service.max_connections_per_client != previous->service.max_connections_per_client)
+        log_.warning(msg::CONFIG_ERROR, "service.max_connections / max_connections_per_client / idle_timeout / "
+                                        "header_timeout changed: take effect after a restart");
     config_ = next;
     log_.set_level(next->log.level);
     log_.set_format(next->log.format);

@@ -58,6 +58,8 @@ private:
     boost::asio::awaitable<void> signal_loop();
     boost::asio::awaitable<void> shutdown_watchdog();
     boost::asio::awaitable<void> resolve_service_user();
+    /// At start-up: warns when the plugin's own sync job writes beside the service (daemon/plugin_coexistence.hpp).
+    boost::asio::awaitable<void> warn_of_plugin_sync_job();
     boost::asio::awaitable<void> run_job(JobPtr job);
     boost::asio::awaitable<void> webhook_sync(std::vector<WebhookEvent> events);
 

@@ -16,6 +16,8 @@ struct Request {
     std::string target = "/";     ///< path plus query, e.g. "/api/ipam/ip-addresses/?limit=1000"
     Headers headers;
     std::string body;
+    /// The client's address as the server saw it ("127.0.0.1"); "" for requests not received by http::Server.
+    std::string remote_address;
 
     /// First header with this name (case-insensitive), or "".
     std::string_view header(std::string_view name) const;

@@ -1,7 +1,8 @@
 // Async HTTP/1.1 server: an accept loop plus one coroutine per connection (plain or TLS), in the style
-// of Beast's coroutine examples. Every step has a timeout (idle_timeout), request bodies are bounded
-// (413), handler exceptions become a 500 JSON response, and stop() closes the acceptor and every open
-// connection so that io_context::run() can return.
+// of Beast's coroutine examples. Every step has a timeout (a request's header: header_timeout; waiting
+// between requests, bodies, writes: idle_timeout), connections are limited in all and per client address
+// with a few kept for probe paths, request bodies are bounded (413), handler exceptions become a 500 JSON
+// response, and stop() closes the acceptor and every open connection so that io_context::run() can return.
 #include "http/http_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -51,7 +52,9 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
     bool stopped = false;
     std::uint64_t accepted = 0;
     std::uint64_t refused = 0;
-    std::size_t sessions = 0;                           // spawned and not yet finished
+    std::size_t sessions = 0;                           // spawned and not yet finished (reserved ones too)
+    std::size_t reserved_sessions = 0;                  // of those, accepted into reserved_connections
+    std::map<net::ip::address, std::size_t> per_address;  // open sessions by client address
     std::uint64_t next_id = 0;
     std::map<std::uint64_t, beast::tcp_stream*> open;   // live connections, closed by stop()
     // One per session, emitted (terminal) by stop(): a handler awaiting something slow (the service's token
@@ -174,16 +177,51 @@ bool has_unframed_transfer_encoding(const bhttp::request_parser<bhttp::string_bo
 }
 
 /// The request/response loop of one connection.
+/// Waits up to idle_timeout for the first bytes of the next request on a kept-alive connection, so that
+/// the header deadline starts when the request does. False: the connection is done (closed, idle, error).
 template <class Stream>
-net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream& lowest) {
+net::awaitable<bool> await_next_request(ServerState& self, Stream& stream, beast::tcp_stream& lowest,
+                                        beast::flat_buffer& buffer) {
+    if (buffer.size() > 0) co_return true;  // pipelined: already here
+    lowest.expires_after(self.options.idle_timeout);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple_awaitable);
+    buffer.commit(n);
+    co_return !ec && n > 0;
+}
+
+/// A new connection has this long for its first request's header: header_timeout, or idle_timeout when
+/// that is shorter (a connection that sends nothing is idle).
+std::chrono::milliseconds first_header_deadline(const ServerOptions& options) {
+    return std::min(options.header_timeout, options.idle_timeout);
+}
+
+/// A reserved connection (ServerOptions::reserved_connections) serves only the reserved paths.
+bool allowed_on_reserved(const ServerOptions& options, std::string_view target) {
+    auto path = target.substr(0, target.find('?'));
+    return std::find(options.reserved_paths.begin(), options.reserved_paths.end(), path) != options.reserved_paths.end();
+}
+
+template <class Stream>
+net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream& lowest, bool reserved) {
     beast::flat_buffer buffer;  // (Must persist between reads)
-    for (;;) {
+    beast::error_code peer_ec;
+    const std::string remote_address = lowest.socket().remote_endpoint(peer_ec).address().to_string();
+    for (bool first = true;; first = false) {
+        if (!first && !co_await await_next_request(self, stream, lowest, buffer)) co_return;
         bhttp::request_parser<bhttp::string_body> parser;
         parser.body_limit(self.options.max_body_bytes);
         parser.header_limit(64 * 1024);
-        lowest.expires_after(self.options.idle_timeout);
+        // A new connection's header deadline runs from its accept (set by the session, TLS handshake included).
+        if (!first) lowest.expires_after(self.options.header_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple_awaitable);
         (void)n;
+        if (!ec && reserved && !allowed_on_reserved(self.options, parser.get().target())) {
+            auto res = to_beast(error_json(503, "too many open connections"), parser.get().version(), false, false);
+            res.set(bhttp::field::retry_after, "1");
+            lowest.expires_after(self.options.idle_timeout);
+            co_await bhttp::async_write(stream, res, as_tuple_awaitable);
+            co_return;
+        }
         if (!ec && has_unframed_transfer_encoding(parser)) {
             // RFC 9112 6.3: a request whose Transfer-Encoding does not end in chunked cannot be framed; with a
             // Content-Length beside it, framing by the length is how requests get smuggled. 400 and close.
@@ -193,6 +231,7 @@ net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream&
             co_return;
         }
         if (!ec && !parser.is_done()) {
+            lowest.expires_after(self.options.idle_timeout);
             auto [body_ec, body_n] = co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
             (void)body_n;
             ec = body_ec;
@@ -230,7 +269,9 @@ net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream&
         bool failed = false;
         std::string failure;
         try {
-            response = co_await self.handler(to_request(std::move(breq)));
+            Request request = to_request(std::move(breq));
+            request.remote_address = remote_address;
+            response = co_await self.handler(std::move(request));
         } catch (const std::exception& e) {
             failed = true;
             failure = e.what();
@@ -246,7 +287,7 @@ net::awaitable<void> serve(ServerState& self, Stream& stream, beast::tcp_stream&
             co_return;
         }
 
-        auto res = to_beast(std::move(response), version, keep_alive, head);
+        auto res = to_beast(std::move(response), version, keep_alive && !reserved, head);  // reserved: one request
         lowest.expires_after(self.options.idle_timeout);
         auto [wec, wn] = co_await bhttp::async_write(stream, res, as_tuple_awaitable);
         (void)wn;
@@ -270,28 +311,29 @@ private:
     std::uint64_t id_;
 };
 
-net::awaitable<void> plain_session(std::shared_ptr<ServerState> self, tcp::socket socket) {
+net::awaitable<void> plain_session(std::shared_ptr<ServerState> self, tcp::socket socket, bool reserved) {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     beast::tcp_stream stream(std::move(socket));
     if (self->stopped) co_return;
     OpenConnection registration(*self, stream);
-    co_await serve(*self, stream, stream);
+    stream.expires_after(first_header_deadline(self->options));
+    co_await serve(*self, stream, stream, reserved);
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.close();
 }
 
-net::awaitable<void> tls_session(std::shared_ptr<ServerState> self, tcp::socket socket) {
+net::awaitable<void> tls_session(std::shared_ptr<ServerState> self, tcp::socket socket, bool reserved) {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *self->tls);
     auto& lowest = beast::get_lowest_layer(stream);
     if (self->stopped) co_return;
     OpenConnection registration(*self, lowest);
-    lowest.expires_after(self->options.idle_timeout);
+    lowest.expires_after(first_header_deadline(self->options));  // the handshake and the first request's header
     auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, as_tuple_awaitable);
     if (!hec) {
-        co_await serve(*self, stream, lowest);
+        co_await serve(*self, stream, lowest, reserved);
         if (!self->stopped) {
             lowest.expires_after(std::chrono::seconds(2));
             // Peers often close without close_notify (Beast the benchmark): a truncated shutdown is expected.
@@ -328,24 +370,38 @@ net::awaitable<void> accept_loop(std::shared_ptr<ServerState> self) {
             co_await pause.async_wait(as_tuple_awaitable);
             continue;
         }
-        if (self->options.max_connections != 0 && self->sessions >= self->options.max_connections) {
+        beast::error_code peer_ec;
+        const net::ip::address peer = socket.remote_endpoint(peer_ec).address();
+        const auto& options = self->options;
+        if (options.max_connections_per_address != 0 && self->per_address[peer] >= options.max_connections_per_address) {
             refuse(*self, std::move(socket));
             continue;
         }
+        const bool full = options.max_connections != 0 && self->sessions - self->reserved_sessions >= options.max_connections;
+        if (full && self->reserved_sessions >= options.reserved_connections) {
+            refuse(*self, std::move(socket));
+            continue;
+        }
+        const bool reserved = full;
         ++self->accepted;
         ++self->sessions;
+        ++self->per_address[peer];
+        if (reserved) ++self->reserved_sessions;
         auto id = self->next_session++;
         auto& signal = self->session_signals[id];
         signal = std::make_unique<net::cancellation_signal>();
-        auto on_done = [self, id](std::exception_ptr) {  // sessions handle their own errors
+        auto on_done = [self, id, peer, reserved](std::exception_ptr) {  // sessions handle their own errors
             --self->sessions;
+            if (reserved) --self->reserved_sessions;
+            if (auto it = self->per_address.find(peer); it != self->per_address.end() && --it->second == 0)
+                self->per_address.erase(it);
             // The signal outlives the session's frame by a moment: erased after this handler returned.
             net::post(self->executor, [self, id] { self->session_signals.erase(id); });
         };
         if (self->tls)
-            net::co_spawn(self->executor, tls_session(self, std::move(socket)), net::bind_cancellation_slot(signal->slot(), on_done));
+            net::co_spawn(self->executor, tls_session(self, std::move(socket), reserved), net::bind_cancellation_slot(signal->slot(), on_done));
         else
-            net::co_spawn(self->executor, plain_session(self, std::move(socket)), net::bind_cancellation_slot(signal->slot(), on_done));
+            net::co_spawn(self->executor, plain_session(self, std::move(socket), reserved), net::bind_cancellation_slot(signal->slot(), on_done));
     }
 }
 

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace nds::http {
@@ -32,10 +33,23 @@ inline constexpr std::string_view kSimulateCutHeader = "X-Nds-Simulate-Cut";
 
 struct ServerOptions {
     std::size_t max_body_bytes = 64u * 1024 * 1024;   ///< larger request bodies get 413 and the connection is closed
-    std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};  ///< per read (also the TLS handshake, each write)
+    /// Waiting for the next request on a kept-alive connection, reading a request body, writing a response.
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+    /// From a request's first byte (a new connection: from its accept, TLS handshake included) until its
+    /// whole header has arrived. Short, so a client trickling a byte every few seconds is dropped quickly
+    /// instead of holding a connection for idle_timeout.
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
     /// Open connections at most (0 = no limit). One more is answered 503 and closed (TLS: closed), so idle or
     /// slow clients cannot take every file descriptor of the process.
     std::size_t max_connections = 0;
+    /// Open connections from one client address at most (0 = no limit); one more is refused like above, so one
+    /// client cannot take all of max_connections.
+    std::size_t max_connections_per_address = 0;
+    /// Connections accepted beyond max_connections that may only ask for `reserved_paths` (a liveness or
+    /// readiness probe), one request each; any other request on them gets 503. Keeps the probes answering
+    /// while other clients hold every ordinary connection.
+    std::size_t reserved_connections = 0;
+    std::vector<std::string> reserved_paths;
     std::string tls_cert_file;                        ///< PEM certificate chain; empty = plain TCP
     std::string tls_key_file;                         ///< PEM private key; required when tls_cert_file is set
 };

@@ -15,7 +15,10 @@ namespace json = boost::json;
 namespace {
 
 /// A fake NetBox: alice and bob have tokens; bob cannot see dhcp02; "down" means NetBox is unreachable.
+int g_token_checks = 0;  // how often the fake NetBox was asked
+
 asio::awaitable<Expected<std::string>> fake_check(std::string token, std::vector<std::string> servers) {
+    ++g_token_checks;
     if (token == "down") co_return Error{503, "cannot check the token with NetBox: connection refused"};
     std::string user = token == "alice-token" ? "alice" : token == "nbt_bobkey.bobsecret" ? "bob" : "";
     if (user.empty()) co_return Error{403, "NetBox refused the token"};
@@ -27,6 +30,7 @@ asio::awaitable<Expected<std::string>> fake_check(std::string token, std::vector
 struct ApiFixture {
     JobQueue queue{JobQueue::Limits{}};
     int queued_calls = 0;
+    std::string remote = "192.0.2.1";  ///< the client address the requests come from
     JobApi api{queue, fake_check, [] { return std::string("service-token"); },
                [this](const JobPtr&, bool) { ++queued_calls; }, {"sync", "import"}};
 
@@ -36,6 +40,7 @@ struct ApiFixture {
         request.method = method;
         request.target = target;
         request.body = body;
+        request.remote_address = remote;
         if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
         asio::io_context io(1);
         std::optional<http::Response> out;
@@ -182,4 +187,62 @@ TEST_CASE("job: the JSON shows state, timing, summary counts and log lines") {
     CHECK(out.at("log_lines_dropped").to_number<int>() == 1);
     CHECK(out.at("log").as_array()[1].at("server").as_string() == "dhcp02");
     CHECK(out.at("started").is_null());
+}
+
+TEST_CASE("token gate: answers are reused for a while, NetBox failures are not, refusals per address lead to 429") {
+    using nds::daemon::TokenGate;
+    TokenGate::Limits limits;
+    limits.answer_ttl = std::chrono::seconds(30);
+    limits.refusals_per_window = 3;
+    limits.refusal_window = std::chrono::seconds(60);
+    TokenGate gate(limits);
+    auto t0 = TokenGate::Clock::now();
+    using std::chrono::seconds;
+
+    gate.record("10.0.0.1", "good", {"dhcp02", "dhcp01"}, nds::Expected<std::string>(std::string("alice")), t0);
+    auto hit = gate.cached("good", {"dhcp01", "dhcp02"}, t0 + seconds(29));  // server order does not matter
+    REQUIRE(hit);
+    CHECK(**hit == "alice");
+    CHECK_FALSE(gate.cached("good", {"dhcp01"}, t0));                 // another server list is another question
+    CHECK_FALSE(gate.cached("good", {"dhcp01", "dhcp02"}, t0 + seconds(30)));  // expired
+
+    gate.record("10.0.0.1", "down", {}, nds::Expected<std::string>(nds::Error{503, "NetBox unreachable"}), t0);
+    CHECK_FALSE(gate.cached("down", {}, t0));  // asked again next time
+
+    for (int i = 0; i < 3; ++i) {
+        CHECK_FALSE(gate.retry_after("10.0.0.9", t0 + seconds(i)));
+        gate.record("10.0.0.9", "bad" + std::to_string(i), {}, nds::Expected<std::string>(nds::Error{403, "refused"}), t0 + seconds(i));
+    }
+    auto wait = gate.retry_after("10.0.0.9", t0 + seconds(10));
+    REQUIRE(wait);
+    CHECK(*wait == seconds(50));  // until the oldest refusal leaves the window
+    CHECK_FALSE(gate.retry_after("10.0.0.1", t0 + seconds(10)));  // another address is not held up
+    auto refused_again = gate.cached("bad0", {}, t0 + seconds(10));
+    REQUIRE(refused_again);
+    CHECK_FALSE(*refused_again);
+    CHECK_FALSE(gate.retry_after("10.0.0.9", t0 + seconds(60)));  // the oldest refusal has left the window
+}
+
+TEST_CASE("job api: a token's answer is reused briefly, and an address presenting refused tokens gets 429") {
+    ApiFixture f;
+    g_token_checks = 0;
+    CHECK(f.call("POST", "/v1/jobs", R"({"servers":["dhcp01"]})", "Token alice-token").status == 202);
+    CHECK(f.call("POST", "/v1/jobs", R"({"servers":["dhcp01"]})", "Token alice-token").status == 202);
+    CHECK(g_token_checks == 1);  // the second request did not ask NetBox
+    CHECK(f.call("POST", "/v1/jobs", "{}", "Token down").status == 503);
+    CHECK(f.call("POST", "/v1/jobs", "{}", "Token down").status == 503);
+    CHECK(g_token_checks == 3);  // NetBox unreachable is asked again
+
+    f.remote = "198.51.100.7";
+    for (int i = 0; i < 10; ++i)
+        CHECK(f.call("POST", "/v1/jobs", "{}", "Token wrong-" + std::to_string(i)).status == 403);
+    auto limited = f.call("POST", "/v1/jobs", "{}", "Token wrong-10");
+    CHECK(limited.status == 429);
+    CHECK_FALSE(limited.header("Retry-After").empty());
+    CHECK(limited.body.find("198.51.100.7") != std::string::npos);
+    CHECK(g_token_checks == 13);  // the 429 cost NetBox nothing
+    // Even the right token waits from that address; another address is served.
+    CHECK(f.call("POST", "/v1/jobs", R"({"servers":["dhcp03"]})", "Token alice-token").status == 429);
+    f.remote = "192.0.2.1";
+    CHECK(f.call("POST", "/v1/jobs", R"({"servers":["dhcp03"]})", "Token alice-token").status == 202);
 }

@@ -279,6 +279,125 @@ TEST_CASE("stop() closes idle keep-alive connections so that run() returns by it
     CHECK(server->connections_accepted() == 2);
 }
 
+TEST_CASE("a client trickling its header is dropped at header_timeout, long before idle_timeout") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        ServerOptions opts;
+        opts.idle_timeout = std::chrono::seconds(30);
+        opts.header_timeout = 500ms;
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler(), opts);
+        server.start();
+        net::ip::tcp::socket sock(ioc);
+        co_await sock.async_connect({net::ip::make_address("127.0.0.1"), server.port()}, net::use_awaitable);
+        auto started = std::chrono::steady_clock::now();
+        // A byte every 100 ms: each read makes progress, the header never ends.
+        std::string header = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+        co_await net::async_write(sock, net::buffer(header), net::use_awaitable);
+        boost::system::error_code ec;
+        for (int i = 0; i < 50 && !ec; ++i) {  // at most 5 s
+            co_await sleep_for(100ms);
+            auto [wec, wn] = co_await net::async_write(sock, net::buffer("a", 1), net::as_tuple(net::use_awaitable));
+            (void)wn;
+            ec = wec;
+        }
+        std::string rest;
+        auto [rec, rn] = co_await net::async_read(sock, net::dynamic_buffer(rest), net::as_tuple(net::use_awaitable));
+        (void)rn;
+        auto elapsed = std::chrono::steady_clock::now() - started;
+        CHECK((rec == net::error::eof || rec == net::error::connection_reset || ec));
+        CHECK(rest.find("HTTP/1.1 200") == std::string::npos);
+        CHECK(elapsed >= 400ms);
+        CHECK(elapsed < 4s);  // the writes would have gone on for 5 s; idle_timeout is 30 s
+        server.stop();
+    });
+}
+
+TEST_CASE("one client address may hold max_connections_per_address connections, another address is still served") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        ServerOptions opts;
+        opts.max_connections = 10;
+        opts.max_connections_per_address = 2;
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler(), opts);
+        server.start();
+        auto connect_from = [&](const char* source) -> net::awaitable<net::ip::tcp::socket> {
+            net::ip::tcp::socket sock(ioc, net::ip::tcp::endpoint(net::ip::make_address(source), 0));
+            co_await sock.async_connect({net::ip::make_address("127.0.0.1"), server.port()}, net::use_awaitable);
+            co_return sock;
+        };
+        auto exchange = [](net::ip::tcp::socket& sock, std::string bytes) -> net::awaitable<std::string> {
+            if (!bytes.empty()) co_await net::async_write(sock, net::buffer(bytes), net::use_awaitable);
+            std::string reply;
+            auto [ec, n] = co_await net::async_read(sock, net::dynamic_buffer(reply), net::as_tuple(net::use_awaitable));
+            (void)ec;
+            (void)n;
+            co_return reply;
+        };
+        auto first = co_await connect_from("127.0.0.1");
+        auto second = co_await connect_from("127.0.0.1");
+        co_await sleep_for(20ms);
+        auto third = co_await connect_from("127.0.0.1");
+        std::string refused = co_await exchange(third, "");
+        CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
+        CHECK(server.connections_refused() == 1);
+
+        auto other = co_await connect_from("127.0.0.2");
+        std::string served = co_await exchange(other, "GET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        CHECK(served.rfind("HTTP/1.1 200", 0) == 0);
+        CHECK(server.connections_refused() == 1);
+        server.stop();
+    });
+}
+
+TEST_CASE("with every ordinary connection taken, reserved connections answer only the reserved paths, once each") {
+    net::io_context ioc;
+    run(ioc, [&]() -> net::awaitable<void> {
+        ServerOptions opts;
+        opts.max_connections = 1;
+        opts.reserved_connections = 1;
+        opts.reserved_paths = {"/healthz"};
+        int calls = 0;
+        Server server(ioc.get_executor(), "127.0.0.1", 0, echo_handler(&calls), opts);
+        server.start();
+        auto connect = [&]() -> net::awaitable<net::ip::tcp::socket> {
+            net::ip::tcp::socket sock(ioc);
+            co_await sock.async_connect({net::ip::make_address("127.0.0.1"), server.port()}, net::use_awaitable);
+            co_return sock;
+        };
+        auto exchange = [](net::ip::tcp::socket& sock, std::string bytes) -> net::awaitable<std::string> {
+            if (!bytes.empty()) co_await net::async_write(sock, net::buffer(bytes), net::use_awaitable);
+            std::string reply;
+            auto [ec, n] = co_await net::async_read(sock, net::dynamic_buffer(reply), net::as_tuple(net::use_awaitable));
+            (void)ec;
+            (void)n;
+            co_return reply;
+        };
+        auto hog = co_await connect();  // holds the one ordinary connection
+        co_await sleep_for(20ms);
+
+        auto probe = co_await connect();  // kept-alive asked for, but a reserved connection serves one request
+        std::string health = co_await exchange(probe, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        CHECK(health.rfind("HTTP/1.1 200", 0) == 0);
+        CHECK(health.find("Connection: close") != std::string::npos);
+        CHECK(calls == 1);
+
+        co_await sleep_for(20ms);
+        auto other = co_await connect();
+        std::string busy = co_await exchange(other, "GET /v1/jobs HTTP/1.1\r\nHost: x\r\n\r\n");
+        CHECK(busy.rfind("HTTP/1.1 503", 0) == 0);
+        CHECK(calls == 1);  // the handler never saw it
+
+        co_await sleep_for(20ms);
+        auto idle_probe = co_await connect();  // takes the reserved connection and sends nothing
+        co_await sleep_for(20ms);
+        auto beyond = co_await connect();
+        std::string refused = co_await exchange(beyond, "");
+        CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
+        CHECK(server.connections_refused() == 1);
+        server.stop();
+    });
+}
+
 TEST_CASE("beyond max_connections a new connection gets 503 and is closed, and a freed slot serves again") {
     net::io_context ioc;
     run(ioc, [&]() -> net::awaitable<void> {

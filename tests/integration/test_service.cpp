@@ -299,21 +299,45 @@ TEST_CASE("service: three webhooks (4.5, 4.6, 4.7 bodies) in quick succession ca
     CHECK(service.wait_exit(10s) == 0);
 }
 
-TEST_CASE("service: beyond service.max_connections a client gets 503 at once, and the metrics count it") {
+TEST_CASE("service: beyond service.max_connections probes still answer, others get 503 at once, and the metrics count it") {
     auto env = make_environment();
     auto config = env.write_service_config("  max_connections: 2\n  idle_timeout: 30s\n");
     ServiceProcess service(NDS_BINARY, config, env.work_dir() + "/service.log");
+    LogDump dump{&service};
+    INFO(dump);
     IdleConnection first(service.port()), second(service.port());
     std::this_thread::sleep_for(100ms);
 
+    // Every ordinary connection is taken: a liveness probe is still answered, an API call is not.
+    CHECK(service.call("GET", "/healthz").status == 200);
+    CHECK(service.call("GET", "/v1/jobs/none").status == 503);
+
+    // The 8 connections kept for probes, all taken by idle clients: the next one is refused.
+    std::vector<std::unique_ptr<IdleConnection>> probes;
+    for (int i = 0; i < 8; ++i) probes.push_back(std::make_unique<IdleConnection>(service.port()));
+    std::this_thread::sleep_for(100ms);
     IdleConnection third(service.port());
     std::string refused = third.read_all();
     CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
 
     first.close();
     second.close();
+    probes.clear();
     std::this_thread::sleep_for(100ms);
     CHECK(service.metric("netbox_dhcp_sync_api_connections_refused_total") == 1);
+    CHECK(service.call("GET", "/healthz").status == 200);
+}
+
+TEST_CASE("service: one client address may hold service.max_connections_per_client connections") {
+    auto env = make_environment();
+    auto config = env.write_service_config("  max_connections: 50\n  max_connections_per_client: 3\n");
+    ServiceProcess service(NDS_BINARY, config, env.work_dir() + "/service.log");
+    IdleConnection a(service.port()), b(service.port()), c(service.port());
+    std::this_thread::sleep_for(100ms);
+    IdleConnection d(service.port());
+    CHECK(d.read_all().rfind("HTTP/1.1 503", 0) == 0);
+    a.close();
+    std::this_thread::sleep_for(100ms);
     CHECK(service.call("GET", "/healthz").status == 200);
 }
 
@@ -457,4 +481,17 @@ TEST_CASE("service: SIGTERM while a job request waits on a hung NetBox token che
     REQUIRE(code);
     CHECK(*code == 0);
     CHECK(client.read_all().find("HTTP/1.1 202") == std::string::npos);  // no job was taken
+}
+
+TEST_CASE("service: at start-up it warns when the plugin's own sync job is scheduled beside it") {
+    auto env = make_environment();
+    env.netbox().seed(json::object{{"jobs", json::array{json::object{
+        {"name", "Windows DHCP Sync"}, {"status", "scheduled"}, {"interval", 60}, {"scheduled", "2099-01-01T00:00:00Z"}}}}});
+    auto config = env.write_service_config("", kAliceToken, "", "  level: info\n  format: json\n");
+    ServiceProcess service(NDS_BINARY, config, env.work_dir() + "/service.log");
+    LogDump dump{&service};
+    INFO(dump);
+    REQUIRE(service.wait_for_log("PLUGIN_JOB_WRITES", 30s));
+    CHECK(service.log().find("is scheduled for 2099-01-01T00:00:00Z, every 60 minutes") != std::string::npos);
+    CHECK(service.log().find("may sync dhcp01, dhcp02, dhcp03") != std::string::npos);
 }
